@@ -1,0 +1,103 @@
+"""The core: one migration's bytes in, its fixed bytes and findings out.
+
+Touches no disk, so the CLI, the pre-commit hook and the libcst codemod runner
+all share it. libcst is imported only when a file really gets a backfill.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import tokenize
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from .finder import read_migration
+from .model import Finding, Insertion, Plan, Settings
+from .plan import plan_migration
+from .verify import SafetyError, check_rewrite
+
+Transform = Callable[[bytes, Sequence[Insertion]], bytes]
+
+
+class SourceError(Exception):
+    """The file cannot be decoded or parsed; ``line``/``column`` say where."""
+
+    def __init__(self, message: str, line: int = 1, column: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+@dataclass
+class FixResult:
+    source: bytes
+    output: bytes
+    plan: Plan = field(default_factory=Plan)
+
+    @property
+    def changed(self) -> bool:
+        return self.output != self.source
+
+    @property
+    def findings(self) -> list[Finding]:
+        return self.plan.findings
+
+
+def might_need_fix(source: bytes) -> bool:
+    """The cheap test that spares libcst and even ``ast`` most files."""
+    return b"add_column" in source
+
+
+def fix_source(source: bytes, settings: Settings, transform: Transform | None = None) -> FixResult:
+    """Plan the backfills for ``source`` and write them in, safety-checked."""
+    if not might_need_fix(source):
+        return FixResult(source, source)
+    encoding, text = decode(source)
+    plan = plan_migration(read_migration(parse(text), text), settings)
+    if not plan.insertions:
+        return FixResult(source, source, plan)
+    output = (transform or libcst_transform)(source, plan.insertions)
+    try:
+        output_text = output.decode(encoding)
+    except UnicodeDecodeError as error:
+        raise SafetyError(f"the rewrite is not valid {encoding}") from error
+    check_rewrite(text, output_text, plan.insertions)
+    return FixResult(source, output, plan)
+
+
+def decode(source: bytes) -> tuple[str, str]:
+    """The encoding Python itself would use for this file, and the text."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+        return encoding, source.decode(encoding)
+    except (SyntaxError, UnicodeDecodeError, LookupError) as error:
+        raise SourceError(f"cannot decode: {error}") from error
+
+
+def parse(text: str) -> ast.Module:
+    try:
+        return ast.parse(text)
+    except SyntaxError as error:
+        raise SourceError(f"cannot parse: {error.msg}", error.lineno or 1, error.offset or 1) from error
+    except (RecursionError, MemoryError) as error:
+        raise SourceError("cannot parse: nested too deeply") from error
+    except ValueError as error:
+        raise SourceError(f"cannot parse: {error}") from error
+
+
+def libcst_transform(source: bytes, insertions: Sequence[Insertion]) -> bytes:
+    """Imported late: a run that fixes nothing never pays for libcst."""
+    import libcst
+
+    from .transform import apply_insertions
+
+    try:
+        return apply_insertions(source, insertions)
+    except libcst.ParserSyntaxError as error:
+        raise SourceError(f"cannot parse: {error.message}", error.raw_line, error.raw_column + 1) from error
+    except RecursionError as error:
+        raise SourceError("cannot parse: nested too deeply") from error
+    except LookupError as error:
+        raise SafetyError(f"the transform lost its place: {error}") from error

@@ -1,0 +1,162 @@
+"""The facts that flow between the stages, free of any parser.
+
+The finder turns source code into these records, the autogenerate hook turns
+Alembic operations into them, and the planner reads nothing else: that is what
+lets every entry point share one planner and one SQL renderer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+
+@dataclass(frozen=True)
+class Literal:
+    """A default whose value is known before the migration runs."""
+
+    value: bool | int | float | str
+
+
+@dataclass(frozen=True)
+class SqlFunction:
+    """A SQL expression default such as ``sa.func.now()`` or ``sa.true()``.
+
+    ``name`` is the lowercase SQL function (``now``, ``current_timestamp``) or
+    one of ``true``/``false``; ``text`` holds the SQL of ``sa.text(...)``.
+    """
+
+    name: str
+    text: str | None = None
+
+
+@dataclass(frozen=True)
+class CallableDefault:
+    """A Python callable: SQLAlchemy calls it per inserted row."""
+
+    source: str
+
+
+@dataclass(frozen=True)
+class Unresolved:
+    """An expression the tool cannot evaluate: a name bound elsewhere, a call..."""
+
+    source: str
+
+
+DefaultValue = Union[Literal, SqlFunction, CallableDefault, Unresolved]
+
+
+@dataclass(frozen=True)
+class Location:
+    """1-based line and column, as editors and ruff count them."""
+
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class ColumnAddition:
+    """One ``add_column`` whose column carries a Python-side default.
+
+    ``anchor_line``/``anchor_end_line`` delimit the statement after which a
+    backfill goes (the ``with`` block in batch mode); ``indent`` is its
+    indentation and ``newline`` the line ending of its last line.
+    """
+
+    table: str | Unresolved
+    column: str | Unresolved
+    schema: str | Unresolved | None
+    default: DefaultValue | None
+    type_name: str | None
+    nullable: bool | None
+    has_server_default: bool
+    receiver: str
+    location: Location
+    anchor_line: int
+    anchor_end_line: int
+    indent: str
+    newline: str
+    already_backfilled: bool = False
+    ignored_codes: frozenset[str] | None = None
+    in_batch: bool = False
+    insertable: bool = True
+    default_source: str | None = None
+    type_source: str | None = None
+
+    def is_ignored(self, code: str) -> bool:
+        """``# migration-fix: ignore`` silences all codes, ``ignore[X]`` only X."""
+        if self.ignored_codes is None:
+            return False
+        return not self.ignored_codes or code in self.ignored_codes
+
+
+@dataclass(frozen=True)
+class Migration:
+    """What the finder read from one file."""
+
+    additions: list[ColumnAddition]
+    sqlalchemy_alias: str | None
+    last_import: tuple[int, int]
+    newline: str
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The choices a run makes: database dialect (None: portable) and style."""
+
+    dialect: str | None = None
+    style: str = "auto"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something a person has to look at: ``path:line:col: CODE message``."""
+
+    code: str
+    message: str
+    location: Location
+    fixable: bool = False
+
+
+@dataclass(frozen=True)
+class Insertion:
+    """Statements to place after the statement on lines ``anchor_line..after_line``.
+
+    A statement may span lines (``\n``-separated); its continuation lines are
+    indented relative to the statement, so ``indent`` applies to every line.
+    """
+
+    anchor_line: int
+    after_line: int
+    statements: tuple[str, ...]
+    indent: str
+    newline: str
+
+    def lines(self) -> list[str]:
+        """The inserted physical lines, each with indentation and line ending."""
+        return [
+            f"{self.indent}{line}{self.newline}"
+            for statement in self.statements
+            for line in statement.split("\n")
+        ]
+
+    def statement_sources(self) -> list[str]:
+        """Each statement as libcst parses it: unindented, since libcst
+        prefixes every line of a statement with its block's indentation."""
+        return [
+            self.newline.join(statement.split("\n")) + self.newline
+            for statement in self.statements
+        ]
+
+
+@dataclass
+class Plan:
+    """What the planner decided for one file."""
+
+    insertions: list[Insertion] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def backfill_count(self) -> int:
+        return len(self.insertions)

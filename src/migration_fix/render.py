@@ -1,0 +1,44 @@
+"""Python source for the statements a backfill adds to a migration."""
+
+from __future__ import annotations
+
+from .model import ColumnAddition
+from .sql import escape_bind_colons
+
+ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\x00": "\\x00"}
+
+
+def python_string(text: str) -> str:
+    """A string literal for ``text``: double quotes unless the text holds them."""
+    quote = "'" if '"' in text and "'" not in text else '"'
+    escaped = "".join(ESCAPES.get(char, char) for char in text)
+    if quote == '"':
+        escaped = escaped.replace('"', '\\"')
+    return f"{quote}{escaped}{quote}"
+
+
+def execute_statement(receiver: str, sql: str) -> str:
+    """``op.execute("UPDATE ...")``: Alembic runs a string through ``text()``."""
+    return f"{receiver}.execute({python_string(escape_bind_colons(sql))})"
+
+
+def core_statement(addition: ColumnAddition, sa: str) -> str:
+    """A SQLAlchemy Core UPDATE that Alembic compiles for the live database.
+
+    The default and the type are the migration's own expressions, so Python
+    evaluates them exactly as it evaluates the ``default=``.
+    """
+    assert isinstance(addition.table, str) and isinstance(addition.column, str)
+    column = python_string(addition.column)
+    column_type = f", {addition.type_source}" if addition.type_source else ""
+    schema = f", schema={python_string(addition.schema)}" if isinstance(addition.schema, str) else ""
+    return "\n".join(
+        (
+            f"{addition.receiver}.execute(",
+            f"    {sa}.table({python_string(addition.table)}, {sa}.column({column}{column_type}){schema})",
+            "    .update()",
+            f"    .where({sa}.column({column}).is_(None))",
+            f"    .values({{{column}: {addition.default_source}}})",
+            ")",
+        )
+    )
