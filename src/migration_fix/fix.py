@@ -35,6 +35,7 @@ class FixResult:
     source: bytes
     output: bytes
     plan: Plan = field(default_factory=Plan)
+    encoding: str = "utf-8"
 
     @property
     def changed(self) -> bool:
@@ -57,14 +58,14 @@ def fix_source(source: bytes, settings: Settings, transform: Transform | None = 
     encoding, text = decode(source)
     plan = plan_migration(read_migration(parse(text), text), settings)
     if not plan.insertions:
-        return FixResult(source, source, plan)
+        return FixResult(source, source, plan, encoding)
     output = (transform or libcst_transform)(source, plan.insertions)
     try:
         output_text = output.decode(encoding)
     except UnicodeDecodeError as error:
         raise SafetyError(f"the rewrite is not valid {encoding}") from error
     check_rewrite(text, output_text, plan.insertions)
-    return FixResult(source, output, plan)
+    return FixResult(source, output, plan, encoding)
 
 
 def decode(source: bytes) -> tuple[str, str]:

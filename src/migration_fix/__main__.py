@@ -1,0 +1,7 @@
+"""``python -m migration_fix``."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())
