@@ -49,7 +49,7 @@ def server_url(name: str) -> URL:
     variable = URL_VARIABLES[name]
     value = os.environ.get(variable, "").strip()
     if not value:
-        raise DatabaseUnavailable(f"{variable} is not set: {SERVER_LABELS[name]} tests skipped")
+        raise DatabaseUnavailable(f"{variable} is not set")
     return make_url(value)
 
 
@@ -72,9 +72,8 @@ def connect_server(name: str) -> Engine:
             pass
     except sa.exc.DBAPIError as error:
         engine.dispose()
-        raise DatabaseUnavailable(
-            f"{SERVER_LABELS[name]} at {safe_url(url)} is unreachable: {error.orig}"
-        ) from None
+        detail = " ".join(str(error.orig).split())  # psycopg2 spreads it over lines
+        raise DatabaseUnavailable(f"{safe_url(url)} is unreachable: {detail}") from None
     return engine
 
 
@@ -95,7 +94,7 @@ def describe_server(name: str) -> str:
     try:
         engine = connect_server(name)
     except DatabaseUnavailable as reason:
-        return str(reason)
+        return f"{SERVER_LABELS[name]}: {reason}"
     try:
         return f"{server_version(engine)} at {where(engine.url)}"
     finally:
@@ -107,11 +106,12 @@ def require_dbs() -> bool:
     return os.environ.get(REQUIRE_VARIABLE) == "1"
 
 
-def skip_or_fail(reason: str) -> NoReturn:
+def skip_or_fail(name: str, reason: str) -> NoReturn:
     """Skip the test locally; fail it when REQUIRE_VARIABLE asks for every database."""
+    label = SERVER_LABELS[name]
     if require_dbs():
-        pytest.fail(f"{reason} ({REQUIRE_VARIABLE}=1 requires it)", pytrace=False)
-    pytest.skip(reason)
+        pytest.fail(f"{reason}, but {REQUIRE_VARIABLE}=1 requires {label}", pytrace=False)
+    pytest.skip(f"{reason}: {label} tests skipped")
 
 
 @dataclass
@@ -186,9 +186,12 @@ def open_database(name: str, tmp_path: Path) -> Database:
     if name == "sqlite":
         return open_sqlite(tmp_path / "sqlite")
     try:
-        return Database(name=name, engine=connect_server(name))
-    except DatabaseUnavailable as reason:
-        skip_or_fail(str(reason))
+        engine = connect_server(name)
+    except DatabaseUnavailable as error:
+        reason = str(error)  # skip/fail outside the except block: no chained traceback
+    else:
+        return Database(name=name, engine=engine)
+    skip_or_fail(name, reason)
 
 
 def open_sqlite(directory: Path) -> Database:

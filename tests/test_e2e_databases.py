@@ -229,14 +229,17 @@ def prepare(database: Database, case: Case) -> None:
     seed_tables(database.engine, case.tables, rows=ROWS)
 
 
-def assert_backfilled(database: Database, case: Case, how: str) -> None:
+def assert_backfilled(database: Database, case: Case, how: str, script: str = "") -> None:
     """Every expected column holds its value in all ROWS rows; reports all mismatches at once."""
     problems = []
     for expected in case.expected:
         values = column_values(database.engine, expected.table, expected.column, expected.schema)
         if len(values) != ROWS or not all(expected.matches(value) for value in values):
             problems.append(f"{expected.target}: expected {expected.describe()} in {ROWS} rows, got {values!r}")
-    assert not problems, f"{how} on {database.name} did not backfill:\n" + "\n".join(problems)
+    message = f"{how} on {database.name} did not backfill:\n" + "\n".join(problems)
+    if script:
+        message += f"\n\nThe SQL that was executed:\n{script}"
+    assert not problems, message
 
 
 def test_before_adds_columns_and_leaves_rows_null(case: Case, database: Database, tmp_path: Path):
@@ -269,7 +272,7 @@ def test_after_backfills_offline(case: Case, database: Database, tmp_path: Path)
     prepare(database, case)
     script = render_upgrade_sql(case.directory / "after.py", database.engine, tmp_path)
     execute_sql_script(database.engine, script)
-    assert_backfilled(database, case, f"after.py (--sql)\n{script}\n")
+    assert_backfilled(database, case, "after.py (--sql)", script)
 
 
 @pytest.mark.parametrize("directory", BACKFILL_PAIRS, ids=[d.name for d in BACKFILL_PAIRS])
