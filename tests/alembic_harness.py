@@ -130,7 +130,8 @@ def parent_revisions(migration_file: Path) -> tuple[str, ...]:
 
     Accepts both `down_revision = ...` and the annotated form newer templates write.
     """
-    for node in ast.parse(migration_file.read_text()).body:
+    # Bytes, so ast honours a PEP 263 coding cookie or BOM as Python itself would.
+    for node in ast.parse(migration_file.read_bytes()).body:
         if isinstance(node, ast.Assign):
             targets = node.targets
         elif isinstance(node, ast.AnnAssign) and node.value is not None:

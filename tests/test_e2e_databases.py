@@ -83,7 +83,7 @@ BACKFILL_PAIRS = [
     path.parent
     for path in sorted(FIXTURES.glob("*/after.py"))
     if (path.parent / "before.py").is_file()
-    and path.read_text() != (path.parent / "before.py").read_text()
+    and path.read_bytes() != (path.parent / "before.py").read_bytes()
 ]
 
 TYPE_SYNTAX = re.compile(r"^\s*(\w+)\s*(?:\(([\d\s,]*)\))?\s*$")
