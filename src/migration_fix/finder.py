@@ -202,8 +202,7 @@ class MigrationReader:
                 continue
             if isinstance(item.optional_vars, ast.Name) and isinstance(statement, ast.With):
                 table = self._name_value(_argument(call, 0, "table_name"))
-                schema_node = _argument(call, None, "schema")
-                schema = self._name_value(schema_node) if schema_node is not None else None
+                schema = self._schema_value(_argument(call, None, "schema"))
                 targets[item.optional_vars.id] = BatchContext(
                     table, schema, statement, ast.unparse(call.func.value)
                 )
@@ -233,8 +232,7 @@ class MigrationReader:
             anchor: list[ast.stmt] = [batch.statement]
         elif self._is_op(receiver):
             table = self._name_value(_argument(call, 0, "table_name"))
-            schema_node = _argument(call, None, "schema")
-            schema = self._name_value(schema_node) if schema_node is not None else None
+            schema = self._schema_value(_argument(call, None, "schema"))
             column_node = _argument(call, 1, "column")
             anchor = group
         else:
@@ -286,6 +284,9 @@ class MigrationReader:
         if isinstance(resolved, ast.Constant) and isinstance(resolved.value, str):
             return resolved.value
         return Unresolved(ast.unparse(node) if node is not None else "")
+
+    def _schema_value(self, node: ast.expr | None) -> str | Unresolved | None:
+        return None if node is None or _is_none(node) else self._name_value(node)
 
     def _resolve_constant(self, node: ast.expr | None) -> ast.expr | None:
         if isinstance(node, ast.Name) and node.id in self.constants.values:

@@ -159,4 +159,4 @@ class Plan:
 
     @property
     def backfill_count(self) -> int:
-        return len(self.insertions)
+        return sum(1 for finding in self.findings if finding.code == "MF101")

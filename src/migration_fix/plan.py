@@ -6,6 +6,8 @@ and the autogenerate hook both produce, so the rules live in one place.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .model import (
     CallableDefault,
     ColumnAddition,
@@ -38,15 +40,7 @@ def plan_migration(migration: Migration, settings: Settings) -> Plan:
             continue
         statement, uses_sqlalchemy = decision
         needs_import |= uses_sqlalchemy and migration.sqlalchemy_alias is None
-        plan.insertions.append(
-            Insertion(
-                addition.anchor_line,
-                addition.anchor_end_line,
-                (statement,),
-                addition.indent,
-                addition.newline,
-            )
-        )
+        add_statement(plan, addition, statement)
         plan.findings.append(missing_backfill(addition))
     if needs_import:
         plan.insertions.insert(
@@ -55,10 +49,29 @@ def plan_migration(migration: Migration, settings: Settings) -> Plan:
     return plan
 
 
+def add_statement(plan: Plan, addition: ColumnAddition, statement: str) -> None:
+    """Statements after the same anchor (a batch block) share one Insertion."""
+    previous = plan.insertions[-1] if plan.insertions else None
+    if previous is not None and previous.anchor_line == addition.anchor_line:
+        plan.insertions[-1] = replace(previous, statements=(*previous.statements, statement))
+        return
+    plan.insertions.append(
+        Insertion(
+            addition.anchor_line,
+            addition.anchor_end_line,
+            (statement,),
+            addition.indent,
+            addition.newline,
+        )
+    )
+
+
 def decide(
     addition: ColumnAddition, settings: Settings, sqlalchemy_alias: str
 ) -> Finding | tuple[str, bool] | None:
     """A finding, None (nothing to do), or the statement and whether it needs ``sa``."""
+    if addition.has_server_default:
+        return None  # the database fills existing rows itself
     finding = refusal(addition)
     if finding is not None or addition.already_backfilled:
         return finding
