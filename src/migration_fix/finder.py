@@ -18,6 +18,7 @@ from .model import (
     Literal,
     Location,
     Migration,
+    NewColumn,
     SqlFunction,
     Unresolved,
 )
@@ -254,13 +255,17 @@ class MigrationReader:
         name = self._name_value(_argument(column_node, 0, "name"))
         type_node = _argument(column_node, 1, "type_")
         return ColumnAddition(
-            table=table,
-            column=name,
-            schema=schema,
-            default=default,
-            type_name=_type_name(type_node),
-            nullable=nullable,
-            has_server_default=has_server_default,
+            column=NewColumn(
+                table=table,
+                name=name,
+                schema=schema,
+                default=default,
+                type_name=_type_name(type_node),
+                nullable=nullable,
+                has_server_default=has_server_default,
+                default_source=ast.unparse(default_node) if default_node is not None else None,
+                type_source=ast.unparse(type_node) if type_node is not None else None,
+            ),
             receiver=batch.op_receiver if batch is not None else ast.unparse(receiver),
             location=Location(call.lineno, self.source.column(call)),
             anchor_line=first.lineno,
@@ -271,8 +276,6 @@ class MigrationReader:
             ignored_codes=self.source.ignored_codes(call.lineno),
             in_batch=batch is not None,
             insertable=self.source.starts_its_line(first),
-            default_source=ast.unparse(default_node) if default_node is not None else None,
-            type_source=ast.unparse(type_node) if type_node is not None else None,
         )
 
     def _is_column(self, node: ast.expr) -> bool:

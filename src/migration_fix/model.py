@@ -56,21 +56,34 @@ class Location:
 
 
 @dataclass(frozen=True)
+class NewColumn:
+    """A column being added and its defaults, wherever it was read from.
+
+    ``default_source``/``type_source`` are Python source for the expressions,
+    reused verbatim by a SQLAlchemy Core backfill.
+    """
+
+    table: str | Unresolved
+    name: str | Unresolved
+    schema: str | Unresolved | None
+    default: DefaultValue | None
+    type_name: str | None
+    nullable: bool | None
+    has_server_default: bool
+    default_source: str | None = None
+    type_source: str | None = None
+
+
+@dataclass(frozen=True)
 class ColumnAddition:
-    """One ``add_column`` whose column carries a Python-side default.
+    """One ``add_column`` call in a file, and where a backfill would go.
 
     ``anchor_line``/``anchor_end_line`` delimit the statement after which a
     backfill goes (the ``with`` block in batch mode); ``indent`` is its
     indentation and ``newline`` the line ending of its last line.
     """
 
-    table: str | Unresolved
-    column: str | Unresolved
-    schema: str | Unresolved | None
-    default: DefaultValue | None
-    type_name: str | None
-    nullable: bool | None
-    has_server_default: bool
+    column: NewColumn
     receiver: str
     location: Location
     anchor_line: int
@@ -81,8 +94,6 @@ class ColumnAddition:
     ignored_codes: frozenset[str] | None = None
     in_batch: bool = False
     insertable: bool = True
-    default_source: str | None = None
-    type_source: str | None = None
 
     def is_ignored(self, code: str) -> bool:
         """``# migration-fix: ignore`` silences all codes, ``ignore[X]`` only X."""

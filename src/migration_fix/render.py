@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .model import ColumnAddition
+from .model import NewColumn
 from .sql import escape_bind_colons
 
 ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\x00": "\\x00"}
@@ -22,23 +22,24 @@ def execute_statement(receiver: str, sql: str) -> str:
     return f"{receiver}.execute({python_string(escape_bind_colons(sql))})"
 
 
-def core_statement(addition: ColumnAddition, sa: str) -> str:
+def core_statement(column: NewColumn, receiver: str, sa: str) -> str:
     """A SQLAlchemy Core UPDATE that Alembic compiles for the live database.
 
     The default and the type are the migration's own expressions, so Python
     evaluates them exactly as it evaluates the ``default=``.
     """
-    assert isinstance(addition.table, str) and isinstance(addition.column, str)
-    column = python_string(addition.column)
-    column_type = f", {addition.type_source}" if addition.type_source else ""
-    schema = f", schema={python_string(addition.schema)}" if isinstance(addition.schema, str) else ""
+    assert isinstance(column.table, str) and isinstance(column.name, str)
+    name = python_string(column.name)
+    column_type = f", {column.type_source}" if column.type_source else ""
+    schema = f", schema={python_string(column.schema)}" if isinstance(column.schema, str) else ""
+    table = python_string(column.table)
     return "\n".join(
         (
-            f"{addition.receiver}.execute(",
-            f"    {sa}.table({python_string(addition.table)}, {sa}.column({column}{column_type}){schema})",
+            f"{receiver}.execute(",
+            f"    {sa}.table({table}, {sa}.column({name}{column_type}){schema})",
             "    .update()",
-            f"    .where({sa}.column({column}).is_(None))",
-            f"    .values({{{column}: {addition.default_source}}})",
+            f"    .where({sa}.column({name}).is_(None))",
+            f"    .values({{{name}: {column.default_source}}})",
             ")",
         )
     )
