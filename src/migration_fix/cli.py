@@ -55,7 +55,13 @@ class Outcome:
     path: str
     result: FixResult | None = None
     error: str | None = None
+    error_at: tuple[int, int] | None = None
     written: bool = False
+
+    def error_line(self) -> str:
+        """``path:line:col: error: message``, the location only where known."""
+        where = f"{self.path}:{self.error_at[0]}:{self.error_at[1]}" if self.error_at else self.path
+        return f"{where}: error: {self.error}"
 
 
 @dataclass
@@ -82,7 +88,7 @@ def process(target: Target, options: Options) -> Outcome:
     try:
         result = fix_source(source, options.settings)
     except SourceError as error:
-        return Outcome(target.path, error=f"{error.line}:{error.column}: {error.message}")
+        return Outcome(target.path, error=error.message, error_at=(error.line, error.column))
     except SafetyError as error:
         return Outcome(target.path, error=f"internal error: {error}; nothing written, please report")
     except Exception as error:  # a bug of ours must not stop the other files
@@ -132,7 +138,7 @@ def report(outcome: Outcome, options: Options, totals: Totals) -> None:
     if outcome.error:
         totals.errors += 1
         totals.raise_exit(EXIT_ERROR)
-        print_to(err, f"{outcome.path}:{outcome.error}" if outcome.error[:1].isdigit() else f"{outcome.path}: error: {outcome.error}")
+        print_to(err, outcome.error_line())
 
 
 def summary(totals: Totals, options: Options) -> str:
