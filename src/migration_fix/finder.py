@@ -7,6 +7,9 @@ fraction of a libcst parse, so a file that needs nothing never reaches libcst.
 from __future__ import annotations
 
 import ast
+import datetime
+import decimal
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -32,6 +35,12 @@ SQLALCHEMY_FUNC = frozenset(
 )
 SQLALCHEMY_MODULES = frozenset({"sqlalchemy", "sqlalchemy.sql", "sqlalchemy.sql.expression"})
 CALLABLE_MODULES = ("datetime.", "uuid.", "time.", "random.", "secrets.")
+VALUE_CONSTRUCTORS = {
+    "datetime.date": datetime.date,
+    "datetime.datetime": datetime.datetime,
+    "datetime.time": datetime.time,
+    "decimal.Decimal": decimal.Decimal,
+}
 IGNORE_COMMENT = re.compile(r"#\s*migration-fix:\s*ignore\b(?:\[(?P<codes>[^\]]*)\])?")
 
 
@@ -132,6 +141,39 @@ class ModuleConstants:
             for node in tree.body
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
         }
+        self.enums = {
+            node.name: _enum_members(node)
+            for node in tree.body
+            if isinstance(node, ast.ClassDef) and _is_enum_class(node)
+        }
+
+    def enum_member(self, node: ast.expr) -> Literal | None:
+        """``Status.ACTIVE`` -> its name (how sa.Enum stores it); ``.value`` -> its value."""
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            members = self.enums.get(node.value.id, {})
+            return Literal(node.attr) if node.attr in members else None
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr == "value"
+            and isinstance(node.value, ast.Attribute)
+            and isinstance(node.value.value, ast.Name)
+        ):
+            return self.enums.get(node.value.value.id, {}).get(node.value.attr)
+        return None
+
+
+def _is_enum_class(node: ast.ClassDef) -> bool:
+    return any(ast.unparse(base).split(".")[-1].endswith("Enum") for base in node.bases)
+
+
+def _enum_members(node: ast.ClassDef) -> dict[str, Literal]:
+    members = {}
+    for statement in node.body:
+        target, value = _single_target_assignment(statement)
+        literal = _literal(value)
+        if target is not None and literal is not None and not target.startswith("_"):
+            members[target] = literal
+    return members
 
 
 def _single_target_assignment(statement: ast.stmt) -> tuple[str | None, ast.expr | None]:
@@ -242,7 +284,12 @@ class MigrationReader:
             return None
         keywords = {keyword.arg: keyword.value for keyword in column_node.keywords if keyword.arg}
         default_node = keywords.get("default", keywords.get("insert_default"))
-        default = self._default_value(default_node) if default_node is not None else None
+        type_node = _argument(column_node, 1, "type_")
+        default = (
+            self._default_value(default_node, _type_name(type_node))
+            if default_node is not None
+            else None
+        )
         nullable = _bool_constant(keywords.get("nullable"))
         if nullable is None and "nullable" not in keywords:
             nullable = _bool_constant(keywords.get("primary_key")) is not True
@@ -253,7 +300,6 @@ class MigrationReader:
         first, last = anchor[0], anchor[-1]
         end_line = last.end_lineno or last.lineno
         name = self._name_value(_argument(column_node, 0, "name"))
-        type_node = _argument(column_node, 1, "type_")
         return ColumnAddition(
             column=NewColumn(
                 table=table,
@@ -298,7 +344,7 @@ class MigrationReader:
 
     # -- defaults ------------------------------------------------------------
 
-    def _default_value(self, node: ast.expr) -> DefaultValue | None:
+    def _default_value(self, node: ast.expr, type_name: str | None) -> DefaultValue | None:
         if _is_none(node):
             return None
         literal = _literal(self._resolve_constant(node))
@@ -309,7 +355,7 @@ class MigrationReader:
         if isinstance(node, ast.Call):
             return self._call_default(node)
         if isinstance(node, (ast.Name, ast.Attribute)):
-            return self._named_default(node)
+            return self._named_default(node, type_name)
         return Unresolved(ast.unparse(node))
 
     def _call_default(self, node: ast.Call) -> DefaultValue:
@@ -320,6 +366,8 @@ class MigrationReader:
         if isinstance(func, ast.Attribute) and self.imports.qualified_name(func.value) in SQLALCHEMY_FUNC:
             if not node.args and not node.keywords:
                 return SqlFunction(func.attr.lower())
+        if qualified in VALUE_CONSTRUCTORS:
+            return _constructed_value(node, VALUE_CONSTRUCTORS[qualified]) or Unresolved(source)
         if module in SQLALCHEMY_MODULES:
             if attr in ("true", "false") and not node.args:
                 return SqlFunction(attr)
@@ -333,7 +381,7 @@ class MigrationReader:
                     return literal
         return Unresolved(source)
 
-    def _named_default(self, node: ast.Name | ast.Attribute) -> DefaultValue:
+    def _named_default(self, node: ast.Name | ast.Attribute, type_name: str | None) -> DefaultValue:
         source = ast.unparse(node)
         qualified = self.imports.qualified_name(node) or ""
         if isinstance(node, ast.Name) and node.id in self.constants.functions:
@@ -342,6 +390,10 @@ class MigrationReader:
             return CallableDefault(source)
         if isinstance(node, ast.Attribute) and self.imports.qualified_name(node.value) in SQLALCHEMY_FUNC:
             return CallableDefault(source)
+        member = self.constants.enum_member(node)
+        is_member_itself = isinstance(node, ast.Attribute) and node.attr != "value"
+        if member is not None and (type_name == "Enum" or not is_member_itself):
+            return member
         return Unresolved(source)
 
     # -- backfills already written ---------------------------------------------
@@ -415,9 +467,30 @@ def _call_name(node: ast.Call) -> str | None:
     return None
 
 
+def _constructed_value(node: ast.Call, constructor: type) -> Literal | None:
+    """``datetime.date(2024, 1, 31)``, ``Decimal("9.99")``: values known before run time."""
+    if node.keywords or not all(isinstance(argument, ast.Constant) for argument in node.args):
+        return None
+    arguments = [argument.value for argument in node.args]  # type: ignore[attr-defined]
+    if constructor is decimal.Decimal:
+        if len(arguments) != 1 or not isinstance(arguments[0], (str, int)):
+            return None
+    elif not all(type(argument) is int for argument in arguments):
+        return None
+    try:
+        value = constructor(*arguments)
+    except (ValueError, TypeError, ArithmeticError):
+        return None
+    if isinstance(value, decimal.Decimal) and not value.is_finite():
+        return None
+    return Literal(value)
+
+
 def _literal(node: ast.expr | None) -> Literal | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, (bool, int, float, str)):
         return Literal(node.value)
+    if isinstance(node, (ast.Dict, ast.List)):
+        return _json_document(node)
     if (
         isinstance(node, ast.UnaryOp)
         and isinstance(node.op, (ast.USub, ast.UAdd))
@@ -427,6 +500,16 @@ def _literal(node: ast.expr | None) -> Literal | None:
         value = node.operand.value
         return Literal(-value if isinstance(node.op, ast.USub) else value)
     return None
+
+
+def _json_document(node: ast.Dict | ast.List) -> Literal | None:
+    """A dict or list literal that is also a JSON document (a JSON column's default)."""
+    try:
+        value = ast.literal_eval(node)
+        json.dumps(value, allow_nan=False)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return None
+    return Literal(value)
 
 
 def _bool_constant(node: ast.expr | None) -> bool | None:

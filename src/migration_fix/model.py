@@ -7,15 +7,25 @@ lets every entry point share one planner and one SQL renderer.
 
 from __future__ import annotations
 
+import datetime
+import decimal
 from dataclasses import dataclass, field
 from typing import Union
+
+LiteralValue = Union[
+    bool, int, float, str, decimal.Decimal, datetime.date, datetime.time, dict, list
+]
 
 
 @dataclass(frozen=True)
 class Literal:
-    """A default whose value is known before the migration runs."""
+    """A default whose value is known before the migration runs.
 
-    value: bool | int | float | str
+    Dicts and lists are JSON documents; dates and decimals come from
+    ``datetime.date(...)`` and ``Decimal("...")`` calls with literal arguments.
+    """
+
+    value: LiteralValue
 
 
 @dataclass(frozen=True)

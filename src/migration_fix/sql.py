@@ -8,6 +8,9 @@ that dialect's quoting, escaping and booleans better than any copy of it would.
 
 from __future__ import annotations
 
+import datetime
+import decimal
+import json
 import math
 import re
 from functools import lru_cache
@@ -34,8 +37,9 @@ NUMERIC_TYPES = INTEGER_TYPES | frozenset(
 )
 STRING_TYPES = frozenset(
     {"String", "VARCHAR", "Text", "TEXT", "Unicode", "UnicodeText", "CHAR", "NVARCHAR",
-     "NCHAR", "CLOB"}
+     "NCHAR", "CLOB", "Enum", "ENUM"}
 )
+JSON_TYPES = frozenset({"JSON", "JSONB"})
 TEMPORAL_TYPES = frozenset(
     {"DateTime", "DATETIME", "TIMESTAMP", "Date", "DATE", "Time", "TIME"}
 )
@@ -86,9 +90,34 @@ def portable_literal(value: Literal | SqlFunction, type_name: str | None) -> str
         return str(raw) if -BIGINT <= raw < BIGINT and _accepts(type_name, NUMERIC_TYPES) else None
     if isinstance(raw, float):
         return repr(raw) if math.isfinite(raw) and _accepts(type_name, NUMERIC_TYPES) else None
-    if "\\" in raw or "\x00" in raw or not _accepts(type_name, STRING_TYPES | TEMPORAL_TYPES):
+    if isinstance(raw, decimal.Decimal):
+        return str(raw) if _accepts(type_name, NUMERIC_TYPES) else None
+    if isinstance(raw, (datetime.date, datetime.time)):
+        return _portable_string(temporal_text(raw), type_name, TEMPORAL_TYPES)
+    if isinstance(raw, (dict, list)):
+        return _portable_string(json_text(raw), type_name or "", JSON_TYPES)
+    return _portable_string(raw, type_name, STRING_TYPES | TEMPORAL_TYPES)
+
+
+def _portable_string(text: str | None, type_name: str | None, kinds: frozenset[str]) -> str | None:
+    """A quoted string, unless MySQL would read a backslash in it as an escape."""
+    if text is None or "\\" in text or "\x00" in text or not _accepts(type_name, kinds):
         return None
-    return "'" + raw.replace("'", "''") + "'"
+    return "'" + text.replace("'", "''") + "'"
+
+
+def temporal_text(value: datetime.date | datetime.time) -> str | None:
+    """ISO text every database casts to its date/time types; None if zone-aware."""
+    if isinstance(value, (datetime.datetime, datetime.time)) and value.tzinfo is not None:
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.isoformat(sep=" ")
+    return value.isoformat()
+
+
+def json_text(value: dict | list) -> str:
+    """The JSON document as SQLAlchemy's JSON type would serialise it."""
+    return json.dumps(value)
 
 
 def _accepts(type_name: str | None, kinds: frozenset[str]) -> bool:
@@ -137,6 +166,8 @@ def sqlalchemy_type(type_name: str | None, value: Literal | SqlFunction) -> Any:
     from sqlalchemy import types
 
     raw = value.value if isinstance(value, Literal) else None
+    if isinstance(raw, (dict, list)):
+        return sa.String()  # literal_binds cannot render JSON: write its text
     declared = getattr(types, type_name, None) if type_name else None
     if isinstance(declared, type) and issubclass(declared, types.TypeEngine):
         if not issubclass(declared, (types.Enum, types.JSON, types.ARRAY)):
@@ -152,9 +183,15 @@ def sqlalchemy_type(type_name: str | None, value: Literal | SqlFunction) -> Any:
         return sa.BigInteger()
     if isinstance(raw, float):
         return sa.Float()
-    if isinstance(raw, str):
-        return sa.String()
-    return sa.types.NULLTYPE
+    if isinstance(raw, decimal.Decimal):
+        return sa.Numeric()
+    if isinstance(raw, datetime.datetime):
+        return sa.DateTime()
+    if isinstance(raw, datetime.date):
+        return sa.Date()
+    if isinstance(raw, datetime.time):
+        return sa.Time()
+    return sa.String()
 
 
 def _takes(column_type: Any, raw: object) -> bool:
@@ -174,7 +211,8 @@ def sqlalchemy_value(value: Literal | SqlFunction, column_type: Any) -> Any:
     import sqlalchemy as sa
 
     if isinstance(value, Literal):
-        return sa.literal(value.value, column_type)
+        raw = value.value
+        return sa.literal(json_text(raw) if isinstance(raw, (dict, list)) else raw, column_type)
     if value.name == "true":
         return sa.true()
     if value.name == "false":

@@ -1,0 +1,302 @@
+"""Backfills at autogenerate time, straight from the models.
+
+Alembic drops a Python-side ``default=`` when it renders ``add_column``, but
+the ``AddColumnOp`` it builds still holds the model's own Column.  The
+``process_revision_directives`` hook ``backfill_defaults`` reads that default
+into a ``model.NewColumn`` and asks ``plan.backfill_for`` for the statement, so
+the migration gets exactly the backfill the codemod would have written::
+
+    from migration_fix import backfill_defaults
+
+    context.configure(..., process_revision_directives=backfill_defaults)
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import textwrap
+from collections.abc import Callable, Iterable, Iterator
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from alembic.autogenerate import renderers
+from alembic.autogenerate.api import AutogenContext
+from alembic.autogenerate.render import _repr_type
+from alembic.config import Config
+from alembic.operations import ops
+from alembic.runtime.migration import MigrationContext
+from alembic.util import CommandError
+from sqlalchemy import Column
+from sqlalchemy.sql import elements, functions
+from sqlalchemy.sql.schema import ColumnDefault
+from sqlalchemy.types import TypeDecorator
+
+from .config import ConfigError, resolve_settings
+from .model import CallableDefault, DefaultValue, Literal, NewColumn, Settings, SqlFunction, Unresolved
+from .plan import Backfill, Refusal, backfill_for
+from .render import python_string
+
+Hook = Callable[[MigrationContext, Any, list[ops.MigrationScript]], None]
+
+# Under "alembic", so the logging setup of alembic.ini prints it with Alembic's own lines.
+logger = logging.getLogger("alembic.migration_fix")
+
+# Marks an AddColumnOp already handled: a multi-database env.py calls the hook once
+# per database with the whole, growing, list of scripts.
+HANDLED = "migration_fix.handled"
+PRIMITIVES = (bool, int, float, str)
+COMMENT_WIDTH = 76
+
+
+# -- the operations a backfill adds to the script ------------------------------------
+
+
+class BackfillOp(ops.MigrateOperation):
+    """The statement ``backfill_for`` wrote, run after the column exists."""
+
+    def __init__(self, table_name: str, column_name: str, schema: str | None, statement: str):
+        self.table_name = table_name
+        self.column_name = column_name
+        self.schema = schema
+        self.statement = statement
+
+    def to_diff_tuple(self) -> tuple[Any, ...]:
+        """What ``alembic check`` lists (it calls this on every op)."""
+        return ("backfill", self.schema, self.table_name, self.column_name)
+
+
+class NoBackfillOp(ops.MigrateOperation):
+    """A comment where the backfill would go, saying why there is none."""
+
+    def __init__(self, table_name: str, column_name: str, schema: str | None, code: str, message: str):
+        self.table_name = table_name
+        self.column_name = column_name
+        self.schema = schema
+        self.code = code
+        self.message = message
+
+    def to_diff_tuple(self) -> tuple[Any, ...]:
+        return ("no_backfill", self.schema, self.table_name, self.column_name)
+
+
+@renderers.dispatch_for(BackfillOp)
+def render_backfill(_autogen_context: AutogenContext, op: BackfillOp) -> list[str]:
+    """Alembic renders ``ExecuteSQLOp`` only for strings; a Core backfill is source."""
+    return op.statement.split("\n")
+
+
+@renderers.dispatch_for(NoBackfillOp)
+def render_no_backfill(_autogen_context: AutogenContext, op: NoBackfillOp) -> list[str]:
+    text = f"migration-fix {op.code}: {op.message}"
+    return [f"# {line}" for line in textwrap.wrap(text, COMMENT_WIDTH)]
+
+
+# -- the hook ------------------------------------------------------------------------
+
+
+def backfill_defaults(
+    context: MigrationContext, revision: Any, directives: list[ops.MigrationScript]
+) -> None:
+    """``process_revision_directives``: a backfill after every added column whose
+    model has a Python-side default, since Alembic renders the column without it."""
+    backfiller = Backfiller(context)
+    for script in directives:
+        for upgrade_ops in script.upgrade_ops_list:
+            upgrade_ops.ops = list(backfiller.with_backfills(upgrade_ops.ops))
+        # A new set: MigrationScript's default ``imports`` is shared by every instance.
+        script.imports = {*script.imports, *backfiller.imports}
+
+
+def combine(*hooks: Hook) -> Hook:
+    """One ``process_revision_directives`` that runs ``hooks`` in order.
+
+    Put ``backfill_defaults`` last, so it sees the columns the others leave.
+    """
+
+    def combined(context: MigrationContext, revision: Any, directives: list[ops.MigrationScript]) -> None:
+        for hook in hooks:
+            hook(context, revision, directives)
+
+    return combined
+
+
+class Backfiller:
+    """One hook call: the settings and rendering context, made only when a column needs them."""
+
+    def __init__(self, context: MigrationContext) -> None:
+        self.context = context
+        self.imports: set[str] = set()
+
+    @cached_property
+    def settings(self) -> Settings:
+        return settings_for(self.context.config)
+
+    @cached_property
+    def autogen_context(self) -> AutogenContext:
+        """Renders types as Alembic's add_column does, honouring ``render_item``."""
+        return AutogenContext(self.context, autogenerate=False)
+
+    @property
+    def receiver(self) -> str:
+        return (self.context.opts.get("alembic_module_prefix") or "op.").rstrip(".")
+
+    @property
+    def sa(self) -> str:
+        return (self.context.opts.get("sqlalchemy_module_prefix") or "").rstrip(".") or "sa"
+
+    def with_backfills(self, operations: Iterable[ops.MigrateOperation]) -> Iterator[ops.MigrateOperation]:
+        """Each op, then the backfills of the columns it adds, then their NOT NULL step.
+
+        After, never inside, a table's ``ModifyTableOps``: rendered as a batch
+        block, its ops run when the block ends, so the column would not exist yet.
+        """
+        for operation in operations:
+            yield operation
+            additions = operation.ops if isinstance(operation, ops.ModifyTableOps) else [operation]
+            not_null: list[ops.AlterColumnOp] = []
+            for addition in additions:
+                if isinstance(addition, ops.AddColumnOp) and needs_look(addition):
+                    yield from self.follow_ups(addition, not_null)
+            if not_null:
+                first = not_null[0]
+                yield ops.ModifyTableOps(first.table_name, list(not_null), schema=first.schema)
+
+    def follow_ups(
+        self, addition: ops.AddColumnOp, not_null: list[ops.AlterColumnOp]
+    ) -> Iterator[ops.MigrateOperation]:
+        """The backfill or the reason for none; a NOT NULL column is added nullable first."""
+        addition.info[HANDLED] = True
+        column = addition.column
+        decision = backfill_for(
+            self.new_column(addition), self.column_settings(column), self.receiver, self.sa
+        )
+        where = (addition.table_name, column.name, addition.schema)
+        if isinstance(decision, Refusal):
+            logger.warning("migration-fix %s: %s", decision.code, decision.message)
+            yield NoBackfillOp(*where, decision.code, decision.message)
+        elif isinstance(decision, Backfill):
+            if decision.uses_sqlalchemy and not self.context.opts.get("sqlalchemy_module_prefix"):
+                self.imports.add("import sqlalchemy as sa")
+            yield BackfillOp(*where, decision.statement)
+            if column.nullable is False:
+                addition.column = nullable_copy(column)
+                not_null.append(set_not_null(addition.table_name, addition.schema, column))
+
+    def new_column(self, addition: ops.AddColumnOp) -> NewColumn:
+        """The column as it is added: nullable, since NOT NULL comes after the backfill."""
+        column = addition.column
+        default = default_value(column.default)
+        return NewColumn(
+            table=addition.table_name,
+            name=column.name,
+            schema=addition.schema,
+            default=default,
+            type_name=type(column.type).__name__,
+            nullable=True,
+            has_server_default=column.server_default is not None,
+            default_source=python_source(default, self.sa),
+            type_source=_repr_type(column.type, self.autogen_context),
+        )
+
+    def column_settings(self, column: Column[Any]) -> Settings:
+        """A TypeDecorator may convert the default on its way in; only Core does that too."""
+        if isinstance(column.type, TypeDecorator) and self.settings.style == "auto":
+            return Settings(self.settings.dialect, "core")
+        return self.settings
+
+
+def needs_look(addition: ops.AddColumnOp) -> bool:
+    """Columns with a Python-side ``default=``/``insert_default=``, not seen before."""
+    return addition.column.default is not None and not addition.info.get(HANDLED)
+
+
+def settings_for(config: Config | None) -> Settings:
+    """The CLI's dialect resolver, from the folder of the Alembic config, else the cwd.
+
+    Never the autogenerate connection's dialect: that is often a development
+    SQLite while production runs PostgreSQL.
+    """
+    file_name = config and (config.config_file_name or getattr(config, "toml_file_name", None))
+    start = Path(file_name).resolve().parent if file_name else Path.cwd()
+    try:
+        return resolve_settings(start)
+    except ConfigError as error:
+        raise CommandError(str(error)) from error
+
+
+# -- from SQLAlchemy objects to the neutral model ------------------------------------
+
+
+def default_value(default: ColumnDefault | Any) -> DefaultValue:
+    """What the finder would read from the source of this ``default=``."""
+    if getattr(default, "is_callable", False):
+        return CallableDefault(callable_name(default.arg))
+    if getattr(default, "is_scalar", False):
+        return literal(default.arg) or Unresolved(repr(default.arg))
+    if getattr(default, "is_clause_element", False):
+        return expression_value(default.arg)
+    return Unresolved(repr(default))  # a Sequence: nextval per row, nothing to backfill
+
+
+def literal(value: object) -> Literal | None:
+    """Values whose ``repr`` is their Python source (not a ``str`` enum member)."""
+    if type(value) not in PRIMITIVES or (type(value) is float and not math.isfinite(value)):
+        return None
+    return Literal(value)
+
+
+def expression_value(expression: Any) -> DefaultValue:
+    """``func.now()``, ``true()``, ``text(...)``, ``literal(...)``, as the finder reads them."""
+    if isinstance(expression, functions.FunctionElement) and not len(expression.clauses):
+        return SqlFunction(expression.name.lower())
+    if isinstance(expression, (elements.True_, elements.False_)):
+        return SqlFunction("true" if isinstance(expression, elements.True_) else "false")
+    if isinstance(expression, elements.TextClause):
+        return SqlFunction("text", expression.text)
+    if isinstance(expression, elements.BindParameter):
+        return literal(expression.value) or Unresolved(str(expression))
+    return Unresolved(str(expression))
+
+
+def callable_name(function: Callable[..., Any]) -> str:
+    """``models.new_token``, ``datetime.datetime.utcnow``: for the comment and the warning."""
+    function = getattr(function, "__wrapped__", function)  # SQLAlchemy wraps no-argument callables
+    owner = getattr(function, "__self__", None)
+    module = getattr(function, "__module__", None) or getattr(owner, "__module__", None)
+    name = getattr(function, "__qualname__", None) or repr(function)
+    return f"{module}.{name}" if module else name
+
+
+def python_source(default: DefaultValue, sa: str) -> str | None:
+    """The default as Python source, for a Core backfill's ``.values(...)``."""
+    if isinstance(default, Literal):
+        return repr(default.value)
+    if isinstance(default, SqlFunction):
+        if default.name == "text":
+            return f"{sa}.text({python_string(default.text or '')})"
+        if default.name in ("true", "false"):
+            return f"{sa}.{default.name}()"
+        return f"{sa}.func.{default.name}()"
+    return None
+
+
+def nullable_copy(column: Column[Any]) -> Column[Any]:
+    """The column added nullable; a copy, since the original is the user's metadata."""
+    copy = column._copy()
+    copy.nullable = True
+    return copy
+
+
+def set_not_null(table_name: str, schema: str | None, column: Column[Any]) -> ops.AlterColumnOp:
+    """NOT NULL once every row holds a value; MySQL needs the type to restate it."""
+    return ops.AlterColumnOp(
+        table_name,
+        column.name,
+        schema=schema,
+        existing_type=column.type,
+        existing_nullable=True,
+        existing_comment=column.comment,
+        modify_nullable=False,
+    )
