@@ -290,13 +290,12 @@ def nullable_copy(column: Column[Any]) -> Column[Any]:
 
 
 def set_not_null(table_name: str, schema: str | None, column: Column[Any]) -> ops.AlterColumnOp:
-    """NOT NULL once every row holds a value; MySQL needs the type to restate it."""
+    """NOT NULL once every row holds a value; MySQL restates type and comment to change it."""
     return ops.AlterColumnOp(
         table_name,
         column.name,
         schema=schema,
         existing_type=column.type,
-        existing_nullable=True,
         existing_comment=column.comment,
         modify_nullable=False,
     )
