@@ -381,6 +381,17 @@ def add_column_script(*columns: sa.Column) -> ops.MigrationScript:
     return ops.MigrationScript("abc", ops.UpgradeOps([table_ops]), ops.DowngradeOps([]))
 
 
+def test_a_core_backfill_imports_what_its_value_needs(tmp_path, monkeypatch):
+    (tmp_path / "pyproject.toml").write_text('[tool.migration-fix]\nstyle = "core"\n')
+    monkeypatch.chdir(tmp_path)
+    script = add_column_script(sa.Column("price", sa.Numeric(10, 2), default=decimal.Decimal("9.99")))
+
+    backfill_defaults(MigrationContext.configure(dialect_name="sqlite", opts=RENDER_OPTIONS), "head", [script])
+
+    assert ".values({\"price\": decimal.Decimal('9.99')})" in render_python_code(script.upgrade_ops)
+    assert script.imports == {"import decimal"}
+
+
 def test_a_second_call_adds_nothing_and_the_model_stays_untouched(tmp_path, monkeypatch):
     """A multi-database env.py calls the hook once per database with all the scripts."""
     monkeypatch.chdir(tmp_path)
@@ -398,26 +409,46 @@ def test_a_second_call_adds_nothing_and_the_model_stays_untouched(tmp_path, monk
     assert status.nullable is False
 
 
+class Tier(enum.Enum):
+    FREE = "free"
+
+
+class Colour(str, enum.Enum):
+    RED = "red"
+
+
 @pytest.mark.parametrize(
-    ("default", "expected"),
+    ("column", "expected"),
     [
-        (False, Literal(False)),
-        (2.5, Literal(2.5)),
-        (sa.func.now(), SqlFunction("now")),
-        (sa.func.CURRENT_TIMESTAMP(), SqlFunction("current_timestamp")),
-        (sa.true(), SqlFunction("true")),
-        (sa.text("'x'"), SqlFunction("text", "'x'")),
-        (sa.literal(3), Literal(3)),
-        (datetime.datetime.utcnow, CallableDefault("datetime.datetime.utcnow")),
-        (decimal.Decimal("1.5"), Unresolved("Decimal('1.5')")),
-        (enum.Enum("Tier", {"FREE": "free"}, type=str).FREE, Unresolved("<Tier.FREE: 'free'>")),
-        (float("nan"), Unresolved("nan")),
-        (sa.func.concat("a", "b"), Unresolved("concat(:concat_1, :concat_2)")),
+        (sa.Column("c", sa.Boolean(), default=False), Literal(False)),
+        (sa.Column("c", sa.Float(), default=2.5), Literal(2.5)),
+        (sa.Column("c", sa.Float(), default=float("nan")), Unresolved("nan")),
+        (sa.Column("c", sa.Numeric(), default=decimal.Decimal("1.5")), Literal(decimal.Decimal("1.5"))),
+        (sa.Column("c", sa.Date(), default=datetime.date(2024, 1, 31)), Literal(datetime.date(2024, 1, 31))),
+        (sa.Column("c", sa.JSON(), default={"tier": ["free"]}), Literal({"tier": ["free"]})),
+        (sa.Column("c", sa.JSON(), default={"at": datetime.date(2024, 1, 31)}), Unresolved(
+            "{'at': datetime.date(2024, 1, 31)}"
+        )),
+        (sa.Column("c", sa.Enum(Tier), default=Tier.FREE), Literal("FREE")),
+        (
+            sa.Column("c", sa.Enum(Tier, values_callable=lambda tiers: [t.value for t in tiers]), default=Tier.FREE),
+            Literal("free"),
+        ),
+        (sa.Column("c", sa.String(), default=Colour.RED), Unresolved("<Colour.RED: 'red'>")),
+        (sa.Column("c", sa.DateTime(), default=sa.func.now()), SqlFunction("now")),
+        (sa.Column("c", sa.DateTime(), default=sa.func.CURRENT_TIMESTAMP()), SqlFunction("current_timestamp")),
+        (sa.Column("c", sa.Boolean(), default=sa.true()), SqlFunction("true")),
+        (sa.Column("c", sa.String(), default=sa.text("'x'")), SqlFunction("text", "'x'")),
+        (sa.Column("c", sa.Integer(), default=sa.literal(3)), Literal(3)),
+        (sa.Column("c", sa.String(), default=sa.func.concat("a", "b")), Unresolved("concat(:concat_1, :concat_2)")),
+        (sa.Column("c", sa.DateTime(), default=datetime.datetime.utcnow), CallableDefault("datetime.datetime.utcnow")),
+        (sa.Column("c", sa.Integer(), default=lambda: 4), CallableDefault(f"{__name__}.<lambda>")),
+        (sa.Column("c", sa.Integer(), sa.Sequence("c_seq")), Unresolved("Sequence('c_seq')")),
     ],
-    ids=repr,
+    ids=lambda value: repr(getattr(value.default, "arg", value.default)) if isinstance(value, sa.Column) else "",
 )
-def test_defaults_read_as_the_finder_reads_their_source(default, expected):
-    assert default_value(sa.Column("c", sa.String(), default=default).default) == expected
+def test_defaults_read_as_the_finder_reads_their_source(column, expected):
+    assert default_value(column) == expected
 
 
 def test_importing_the_hook_leaves_libcst_unloaded():

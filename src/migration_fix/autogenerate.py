@@ -13,6 +13,11 @@ the migration gets exactly the backfill the codemod would have written::
 
 from __future__ import annotations
 
+import ast
+import datetime
+import decimal
+import enum
+import json
 import logging
 import math
 import textwrap
@@ -28,9 +33,8 @@ from alembic.config import Config
 from alembic.operations import ops
 from alembic.runtime.migration import MigrationContext
 from alembic.util import CommandError
-from sqlalchemy import Column
+from sqlalchemy import Column, Enum
 from sqlalchemy.sql import elements, functions
-from sqlalchemy.sql.schema import ColumnDefault
 from sqlalchemy.types import TypeDecorator
 
 from .config import ConfigError, resolve_settings
@@ -46,7 +50,7 @@ logger = logging.getLogger("alembic.migration_fix")
 # Marks an AddColumnOp already handled: a multi-database env.py calls the hook once
 # per database with the whole, growing, list of scripts.
 HANDLED = "migration_fix.handled"
-PRIMITIVES = (bool, int, float, str)
+SCALARS = (bool, int, float, str, decimal.Decimal, datetime.date, datetime.datetime, datetime.time)
 COMMENT_WIDTH = 76
 
 
@@ -157,7 +161,7 @@ class Backfiller:
             additions = operation.ops if isinstance(operation, ops.ModifyTableOps) else [operation]
             not_null: list[ops.AlterColumnOp] = []
             for addition in additions:
-                if isinstance(addition, ops.AddColumnOp) and needs_look(addition):
+                if isinstance(addition, ops.AddColumnOp) and has_unhandled_default(addition):
                     yield from self.follow_ups(addition, not_null)
             if not_null:
                 first = not_null[0]
@@ -169,25 +173,31 @@ class Backfiller:
         """The backfill or the reason for none; a NOT NULL column is added nullable first."""
         addition.info[HANDLED] = True
         column = addition.column
-        decision = backfill_for(
-            self.new_column(addition), self.column_settings(column), self.receiver, self.sa
-        )
+        new_column = self.new_column(addition)
+        decision = backfill_for(new_column, self.column_settings(column), self.receiver, self.sa)
         where = (addition.table_name, column.name, addition.schema)
         if isinstance(decision, Refusal):
             logger.warning("migration-fix %s: %s", decision.code, decision.message)
             yield NoBackfillOp(*where, decision.code, decision.message)
         elif isinstance(decision, Backfill):
-            if decision.uses_sqlalchemy and not self.context.opts.get("sqlalchemy_module_prefix"):
-                self.imports.add("import sqlalchemy as sa")
+            if decision.uses_sqlalchemy:
+                self.imports |= self.core_imports(new_column.default)
             yield BackfillOp(*where, decision.statement)
             if column.nullable is False:
                 addition.column = nullable_copy(column)
                 not_null.append(set_not_null(addition.table_name, addition.schema, column))
 
+    def core_imports(self, default: DefaultValue) -> set[str]:
+        """What a Core backfill names beyond the template's ``import sqlalchemy as sa``."""
+        imports = source_imports(default)
+        if not self.context.opts.get("sqlalchemy_module_prefix"):
+            imports.add("import sqlalchemy as sa")
+        return imports
+
     def new_column(self, addition: ops.AddColumnOp) -> NewColumn:
         """The column as it is added: nullable, since NOT NULL comes after the backfill."""
         column = addition.column
-        default = default_value(column.default)
+        default = default_value(column)
         return NewColumn(
             table=addition.table_name,
             name=column.name,
@@ -207,7 +217,7 @@ class Backfiller:
         return self.settings
 
 
-def needs_look(addition: ops.AddColumnOp) -> bool:
+def has_unhandled_default(addition: ops.AddColumnOp) -> bool:
     """Columns with a Python-side ``default=``/``insert_default=``, not seen before."""
     return addition.column.default is not None and not addition.info.get(HANDLED)
 
@@ -218,7 +228,7 @@ def settings_for(config: Config | None) -> Settings:
     Never the autogenerate connection's dialect: that is often a development
     SQLite while production runs PostgreSQL.
     """
-    file_name = config and (config.config_file_name or getattr(config, "toml_file_name", None))
+    file_name = None if config is None else config.config_file_name or getattr(config, "toml_file_name", None)
     start = Path(file_name).resolve().parent if file_name else Path.cwd()
     try:
         return resolve_settings(start)
@@ -229,11 +239,14 @@ def settings_for(config: Config | None) -> Settings:
 # -- from SQLAlchemy objects to the neutral model ------------------------------------
 
 
-def default_value(default: ColumnDefault | Any) -> DefaultValue:
-    """What the finder would read from the source of this ``default=``."""
+def default_value(column: Column[Any]) -> DefaultValue:
+    """What the finder would read from the source of this column's ``default=``."""
+    default = column.default
     if getattr(default, "is_callable", False):
         return CallableDefault(callable_name(default.arg))
     if getattr(default, "is_scalar", False):
+        if isinstance(default.arg, enum.Enum):
+            return enum_value(default.arg, column.type)
         return literal(default.arg) or Unresolved(repr(default.arg))
     if getattr(default, "is_clause_element", False):
         return expression_value(default.arg)
@@ -241,10 +254,40 @@ def default_value(default: ColumnDefault | Any) -> DefaultValue:
 
 
 def literal(value: object) -> Literal | None:
-    """Values whose ``repr`` is their Python source (not a ``str`` enum member)."""
-    if type(value) not in PRIMITIVES or (type(value) is float and not math.isfinite(value)):
+    """A value of a kind the planner takes, whose ``repr`` is Python source.
+
+    Exact types: a ``str``-valued enum member is a ``str`` with another repr.
+    """
+    kind = type(value)
+    if kind in (dict, list):
+        return Literal(value) if is_json_document(value) else None
+    if kind not in SCALARS:
         return None
+    if kind is float and not math.isfinite(value) or kind is decimal.Decimal and not value.is_finite():
+        return None
+    tzinfo = getattr(value, "tzinfo", None)
+    if tzinfo is not None and type(tzinfo) is not datetime.timezone:
+        return None  # its repr names a module (zoneinfo, pytz) the migration does not import
     return Literal(value)
+
+
+def is_json_document(value: dict[Any, Any] | list[Any]) -> bool:
+    """A JSON column's default, written back as the dict or list literal it came from."""
+    try:
+        json.dumps(value, allow_nan=False)
+        return ast.literal_eval(repr(value)) == value
+    except (TypeError, ValueError, SyntaxError, RecursionError):
+        return False
+
+
+def enum_value(member: enum.Enum, column_type: Any) -> DefaultValue:
+    """What ``sa.Enum`` stores for a member: its name, or what ``values_callable`` made of it."""
+    enum_class = getattr(column_type, "enum_class", None)
+    if not isinstance(column_type, Enum) or not isinstance(member, enum_class or ()):
+        return Unresolved(repr(member))
+    if column_type.values_callable is None:
+        return Literal(member.name)
+    return Literal(column_type.enums[list(enum_class).index(member)])
 
 
 def expression_value(expression: Any) -> DefaultValue:
@@ -272,7 +315,8 @@ def callable_name(function: Callable[..., Any]) -> str:
 def python_source(default: DefaultValue, sa: str) -> str | None:
     """The default as Python source, for a Core backfill's ``.values(...)``."""
     if isinstance(default, Literal):
-        return repr(default.value)
+        value = default.value
+        return f"decimal.{value!r}" if isinstance(value, decimal.Decimal) else repr(value)
     if isinstance(default, SqlFunction):
         if default.name == "text":
             return f"{sa}.text({python_string(default.text or '')})"
@@ -280,6 +324,16 @@ def python_source(default: DefaultValue, sa: str) -> str | None:
             return f"{sa}.{default.name}()"
         return f"{sa}.func.{default.name}()"
     return None
+
+
+def source_imports(default: DefaultValue) -> set[str]:
+    """The modules ``python_source`` names: dates and decimals are not builtins."""
+    value = default.value if isinstance(default, Literal) else None
+    if isinstance(value, decimal.Decimal):
+        return {"import decimal"}
+    if isinstance(value, (datetime.date, datetime.time)):
+        return {"import datetime"}
+    return set()
 
 
 def nullable_copy(column: Column[Any]) -> Column[Any]:
