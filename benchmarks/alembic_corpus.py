@@ -88,7 +88,10 @@ BOOLEAN_DEFAULTS = (
     DefaultChoice("False", "sa.text('false')", "false"),
     DefaultChoice("True", "sa.text('true')", "true"),
 )
-INTEGER_DEFAULTS = (DefaultChoice("0", "sa.text('0')", "0"), DefaultChoice("1", "sa.text('1')", "1"))
+INTEGER_DEFAULTS = (
+    DefaultChoice("0", "sa.text('0')", "0"),
+    DefaultChoice("1", "sa.text('1')", "1"),
+)
 DEFAULTABLE_COLUMNS = (
     ("is_active", "sa.Boolean()", BOOLEAN_DEFAULTS),
     ("is_archived", "sa.Boolean()", BOOLEAN_DEFAULTS),
@@ -198,7 +201,9 @@ class MigrationWriter:
     def add_columns(self) -> Operation:
         table = self.rng.choice(TABLES)
         columns = self.distinct_columns(self.rng.choice((1, 1, 1, 2, 2, 3)))
-        stats = CorpusStats(add_column_calls=len(columns), add_column_in_batch=len(columns) * self.batch)
+        stats = CorpusStats(
+            add_column_calls=len(columns), add_column_in_batch=len(columns) * self.batch
+        )
         receiver, target = self.receiver(), self.table_argument(table)
         upgrade: list[str] = []
         backfills: list[str] = []
@@ -209,7 +214,9 @@ class MigrationWriter:
                 backfills.append(f'op.execute("{column.backfill_sql(table)}")')
                 if not self.batch:
                     upgrade.append(backfills.pop())
-        downgrade = [f"{receiver}.drop_column({target}{column.name!r})" for column in reversed(columns)]
+        downgrade = [
+            f"{receiver}.drop_column({target}{column.name!r})" for column in reversed(columns)
+        ]
         if self.rng.random() < 0.25:
             index, indexed = self.index_name(table, columns[0].name), columns[0].name
             upgrade.append(f"{receiver}.create_index({index}, {target}[{indexed!r}], unique=False)")
@@ -236,7 +243,9 @@ class MigrationWriter:
             return Column(name, type_source, nullable=False)
         if draw < NOT_NULL_BARE_SHARE + NOT_NULL_WITH_SERVER_DEFAULT_SHARE:
             name, type_source, choices = self.rng.choice(DEFAULTABLE_COLUMNS)
-            return Column(name, type_source, nullable=False, server_default=self.rng.choice(choices).server)
+            return Column(
+                name, type_source, nullable=False, server_default=self.rng.choice(choices).server
+            )
         return Column(name, type_source)
 
     def defaulted_column(self) -> Column:
@@ -265,8 +274,12 @@ class MigrationWriter:
         table = f"{self.rng.choice(TABLES)}_{self.rng.choice(('history', 'settings', 'links', 'stats', 'archive'))}"
         columns = self.rng.sample(PLAIN_COLUMNS, self.rng.randint(2, 6))
         lines = [f"op.create_table({table!r},", "sa.Column('id', sa.Integer(), nullable=False),"]
-        lines += [f"sa.Column({name!r}, {type_source}, nullable=True)," for name, type_source in columns]
-        lines.append("sa.Column('created_at', sa.DateTime(), server_default=sa.text('now()'), nullable=False),")
+        lines += [
+            f"sa.Column({name!r}, {type_source}, nullable=True)," for name, type_source in columns
+        ]
+        lines.append(
+            "sa.Column('created_at', sa.DateTime(), server_default=sa.text('now()'), nullable=False),"
+        )
         parent = self.rng.choice(TABLES)
         if self.rng.random() < 0.5:
             lines.insert(2, "sa.Column('parent_ref', sa.Integer(), nullable=False),")
@@ -277,7 +290,12 @@ class MigrationWriter:
         if self.rng.random() < 0.5:
             receiver, target = self.receiver(), self.table_argument(table)
             index = self.index_name(table, indexed)
-            upgrade.append(self.on_table(table, [f"{receiver}.create_index({index}, {target}[{indexed!r}], unique=False)"]))
+            upgrade.append(
+                self.on_table(
+                    table,
+                    [f"{receiver}.create_index({index}, {target}[{indexed!r}], unique=False)"],
+                )
+            )
             downgrade.insert(0, self.on_table(table, [self.drop_index(table, index)]))
         return Operation(upgrade, downgrade, message=f"create {table} table")
 
@@ -291,9 +309,23 @@ class MigrationWriter:
             up = [call, f"{pad}existing_type={reflected},", f"{pad}nullable=False)"]
             down = [call, f"{pad}existing_type={reflected},", f"{pad}nullable=True)"]
         else:
-            up = [call, f"{pad}existing_type={reflected},", f"{pad}type_=sa.Text(),", f"{pad}existing_nullable=True)"]
-            down = [call, f"{pad}existing_type=sa.Text(),", f"{pad}type_={reflected},", f"{pad}existing_nullable=True)"]
-        return Operation([self.on_table(table, up)], [self.on_table(table, down)], message=f"alter {table}.{name}")
+            up = [
+                call,
+                f"{pad}existing_type={reflected},",
+                f"{pad}type_=sa.Text(),",
+                f"{pad}existing_nullable=True)",
+            ]
+            down = [
+                call,
+                f"{pad}existing_type=sa.Text(),",
+                f"{pad}type_={reflected},",
+                f"{pad}existing_nullable=True)",
+            ]
+        return Operation(
+            [self.on_table(table, up)],
+            [self.on_table(table, down)],
+            message=f"alter {table}.{name}",
+        )
 
     def create_index(self) -> Operation:
         table = self.rng.choice(TABLES)
@@ -303,7 +335,11 @@ class MigrationWriter:
         index = self.index_name(table, name, unique)
         up = [f"{receiver}.create_index({index}, {target}[{name!r}], unique={unique})"]
         down = [self.drop_index(table, index)]
-        return Operation([self.on_table(table, up)], [self.on_table(table, down)], message=f"index {table}.{name}")
+        return Operation(
+            [self.on_table(table, up)],
+            [self.on_table(table, down)],
+            message=f"index {table}.{name}",
+        )
 
     def drop_column(self) -> Operation:
         table = self.rng.choice(TABLES)
@@ -311,9 +347,13 @@ class MigrationWriter:
         reflected = REFLECTED_TYPES.get(type_source, type_source.replace("sa.String", "sa.VARCHAR"))
         receiver, target = self.receiver(), self.table_argument(table)
         up = [f"{receiver}.drop_column({target}{name!r})"]
-        down = [f"{receiver}.add_column({target}sa.Column({name!r}, {reflected}, autoincrement=False, nullable=True))"]
+        down = [
+            f"{receiver}.add_column({target}sa.Column({name!r}, {reflected}, autoincrement=False, nullable=True))"
+        ]
         stats = CorpusStats(add_column_calls=1, add_column_in_batch=int(self.batch))
-        return Operation([self.on_table(table, up)], [self.on_table(table, down)], stats, f"drop {table}.{name}")
+        return Operation(
+            [self.on_table(table, up)], [self.on_table(table, down)], stats, f"drop {table}.{name}"
+        )
 
     def create_foreign_key(self) -> Operation:
         table, parent = self.rng.sample(TABLES, 2)
@@ -325,7 +365,11 @@ class MigrationWriter:
         else:
             up = [f"op.create_foreign_key(None, {table!r}, {parent!r}, [{column!r}], ['id'])"]
             down = [f"op.drop_constraint(None, {table!r}, type_='foreignkey')"]
-        return Operation([self.on_table(table, up)], [self.on_table(table, down)], message=f"link {table} to {parent}")
+        return Operation(
+            [self.on_table(table, up)],
+            [self.on_table(table, down)],
+            message=f"link {table} to {parent}",
+        )
 
     def data_migration(self) -> Operation:
         table = self.rng.choice(TABLES)
@@ -336,12 +380,19 @@ class MigrationWriter:
     def drop_table(self) -> Operation:
         table = f"legacy_{self.rng.choice(TABLES)}"
         columns = self.rng.sample(PLAIN_COLUMNS, self.rng.randint(2, 4))
-        lines = [f"op.create_table({table!r},", "sa.Column('id', sa.INTEGER(), autoincrement=True, nullable=False),"]
+        lines = [
+            f"op.create_table({table!r},",
+            "sa.Column('id', sa.INTEGER(), autoincrement=True, nullable=False),",
+        ]
         for name, type_source in columns:
-            reflected = REFLECTED_TYPES.get(type_source, type_source.replace("sa.String", "sa.VARCHAR"))
+            reflected = REFLECTED_TYPES.get(
+                type_source, type_source.replace("sa.String", "sa.VARCHAR")
+            )
             lines.append(f"sa.Column({name!r}, {reflected}, autoincrement=False, nullable=True),")
         lines += [f"sa.PrimaryKeyConstraint('id', name='{table}_pkey')", ")"]
-        return Operation([Block([f"op.drop_table({table!r})"])], [Block(lines)], message=f"drop {table}")
+        return Operation(
+            [Block([f"op.drop_table({table!r})"])], [Block(lines)], message=f"drop {table}"
+        )
 
 
 # -- one file ---------------------------------------------------------------------
@@ -372,7 +423,11 @@ class MigrationFile:
 
 def render_body(blocks: list[Block], autogenerated: bool) -> list[str]:
     """Blocks as the lines of a function body, batch blocks merged per table."""
-    lines = ["    # ### commands auto generated by Alembic - please adjust! ###"] if autogenerated else []
+    lines = (
+        ["    # ### commands auto generated by Alembic - please adjust! ###"]
+        if autogenerated
+        else []
+    )
     previous_table: str | None = None
     for block in blocks:
         if previous_table is not None and block.batch_table != previous_table:
@@ -381,7 +436,9 @@ def render_body(blocks: list[Block], autogenerated: bool) -> list[str]:
             lines += [f"    {line}" for line in block.lines]
         else:
             if block.batch_table != previous_table:
-                lines.append(f"    with op.batch_alter_table({block.batch_table!r}, schema=None) as batch_op:")
+                lines.append(
+                    f"    with op.batch_alter_table({block.batch_table!r}, schema=None) as batch_op:"
+                )
             lines += [f"        {line}" for line in block.lines]
         previous_table = block.batch_table
     if not blocks:
@@ -430,7 +487,12 @@ def render_file(
             "depends_on: Union[str, Sequence[str], None] = None",
         ]
     else:
-        lines += [f"revision = {revision!r}", f"down_revision = {down}", "branch_labels = None", "depends_on = None"]
+        lines += [
+            f"revision = {revision!r}",
+            f"down_revision = {down}",
+            "branch_labels = None",
+            "depends_on = None",
+        ]
     for name, blocks in (("upgrade", upgrade), ("downgrade", downgrade)):
         lines += ["", ""]
         lines.append(f"def {name}() -> None:" if annotated else f"def {name}():")
@@ -452,7 +514,9 @@ def generated_migration(seed: int, index: int) -> MigrationFile:
     """File ``index`` of the corpus: a function of ``seed`` and ``index`` only."""
     rng = random.Random(f"{seed}:{index}")
     revision = revision_id(seed, index)
-    created = FIRST_CREATE_DATE + timedelta(hours=2 * index, microseconds=rng.randrange(7_200_000_000))
+    created = FIRST_CREATE_DATE + timedelta(
+        hours=2 * index, microseconds=rng.randrange(7_200_000_000)
+    )
     annotated = rng.random() < ANNOTATED_TEMPLATE_SHARE
     if index >= 2 and rng.random() < MERGE_SHARE:
         parents = (revision_id(seed, index - 1), revision_id(seed, index - 2))
@@ -497,7 +561,9 @@ def staged_migration(needs_backfill: bool) -> MigrationFile:
     operation = Operation(upgrade, downgrade, stats)
     message = f"add {column.name} to invoices"
     created = datetime(2024, 5, 14, 16, 2, 11, 482913)
-    return build_file(message, "3f2a9c1b7d4e", ("b81c0e6f22d9",), created, [operation], annotated=False)
+    return build_file(
+        message, "3f2a9c1b7d4e", ("b81c0e6f22d9",), created, [operation], annotated=False
+    )
 
 
 # -- a folder --------------------------------------------------------------------

@@ -1,0 +1,82 @@
+"""What the numbers were measured on: hardware, Python, package versions, source revision.
+
+Why: a timing means nothing without the machine and the versions beside it,
+and migration-fix's source changes under the benchmark, so the commit (and
+whether src/ had uncommitted edits) is recorded too.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+import platform
+import subprocess
+from pathlib import Path
+
+PACKAGES = ("migration-fix", "libcst", "SQLAlchemy", "click", "ruff", "pyupgrade")
+
+
+def cpu_model() -> str:
+    try:
+        lines = Path("/proc/cpuinfo").read_text().splitlines()
+    except OSError:
+        return platform.processor() or "unknown"
+    for line in lines:
+        key, _, value = line.partition(":")
+        if key.strip() == "model name":
+            return value.strip()
+    return platform.processor() or "unknown"
+
+
+def memory_gib() -> str:
+    try:
+        lines = Path("/proc/meminfo").read_text().splitlines()
+    except OSError:
+        return "unknown"
+    for line in lines:
+        if line.startswith("MemTotal:"):
+            return f"{int(line.split()[1]) / 1024**2:.1f} GiB"
+    return "unknown"
+
+
+def cores() -> str:
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return f"{usable} usable of {os.cpu_count()}"
+
+
+def package_version(name: str) -> str:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def source_revision(repository: Path) -> str:
+    """``9c85fa9``, with a note when src/ differs from that commit."""
+    try:
+        commit = _git(repository, "rev-parse", "--short", "HEAD")
+        edited = _git(repository, "status", "--porcelain", "--", "src")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return f"{commit} + uncommitted edits in src/" if edited else commit
+
+
+def _git(repository: Path, *arguments: str) -> str:
+    completed = subprocess.run(
+        ["git", *arguments], cwd=repository, capture_output=True, text=True, check=True
+    )
+    return completed.stdout.strip()
+
+
+def description(repository: Path) -> list[tuple[str, str]]:
+    """(what, value) rows for the results' machine table."""
+    rows = [
+        ("CPU", cpu_model()),
+        ("Cores", cores()),
+        ("Memory", memory_gib()),
+        ("OS", platform.platform()),
+        ("Python", f"{platform.python_version()} ({platform.python_implementation()})"),
+        ("migration-fix commit", source_revision(repository)),
+    ]
+    rows += [(name, package_version(name)) for name in PACKAGES]
+    return rows
