@@ -38,7 +38,15 @@ from sqlalchemy.sql import elements, functions
 from sqlalchemy.types import TypeDecorator
 
 from .config import ConfigError, resolve_settings
-from .model import CallableDefault, DefaultValue, Literal, NewColumn, Settings, SqlFunction, Unresolved
+from .model import (
+    CallableDefault,
+    DefaultValue,
+    Literal,
+    NewColumn,
+    Settings,
+    SqlFunction,
+    Unresolved,
+)
 from .plan import Backfill, Refusal, backfill_for
 from .render import python_string
 
@@ -74,7 +82,9 @@ class BackfillOp(ops.MigrateOperation):
 class NoBackfillOp(ops.MigrateOperation):
     """A comment where the backfill would go, saying why there is none."""
 
-    def __init__(self, table_name: str, column_name: str, schema: str | None, code: str, message: str):
+    def __init__(
+        self, table_name: str, column_name: str, schema: str | None, code: str, message: str
+    ):
         self.table_name = table_name
         self.column_name = column_name
         self.schema = schema
@@ -119,7 +129,9 @@ def combine(*hooks: Hook) -> Hook:
     Put ``backfill_defaults`` last, so it sees the columns the others leave.
     """
 
-    def combined(context: MigrationContext, revision: Any, directives: list[ops.MigrationScript]) -> None:
+    def combined(
+        context: MigrationContext, revision: Any, directives: list[ops.MigrationScript]
+    ) -> None:
         for hook in hooks:
             hook(context, revision, directives)
 
@@ -150,7 +162,9 @@ class Backfiller:
     def sa(self) -> str:
         return (self.context.opts.get("sqlalchemy_module_prefix") or "").rstrip(".") or "sa"
 
-    def with_backfills(self, operations: Iterable[ops.MigrateOperation]) -> Iterator[ops.MigrateOperation]:
+    def with_backfills(
+        self, operations: Iterable[ops.MigrateOperation]
+    ) -> Iterator[ops.MigrateOperation]:
         """Each op, then the backfills of the columns it adds, then their NOT NULL step.
 
         After, never inside, a table's ``ModifyTableOps``: rendered as a batch
@@ -228,7 +242,11 @@ def settings_for(config: Config | None) -> Settings:
     Never the autogenerate connection's dialect: that is often a development
     SQLite while production runs PostgreSQL.
     """
-    file_name = None if config is None else config.config_file_name or getattr(config, "toml_file_name", None)
+    file_name = (
+        None
+        if config is None
+        else config.config_file_name or getattr(config, "toml_file_name", None)
+    )
     start = Path(file_name).resolve().parent if file_name else Path.cwd()
     try:
         return resolve_settings(start)
@@ -263,7 +281,12 @@ def literal(value: object) -> Literal | None:
         return Literal(value) if is_json_document(value) else None
     if kind not in SCALARS:
         return None
-    if kind is float and not math.isfinite(value) or kind is decimal.Decimal and not value.is_finite():
+    if (
+        kind is float
+        and not math.isfinite(value)
+        or kind is decimal.Decimal
+        and not value.is_finite()
+    ):
         return None
     tzinfo = getattr(value, "tzinfo", None)
     if tzinfo is not None and type(tzinfo) is not datetime.timezone:

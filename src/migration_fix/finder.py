@@ -77,6 +77,15 @@ class SourceText:
         match = re.search(r"\r\n|\n|\r", self.text)
         return match.group(0) if match else "\n"
 
+    def segment(self, node: ast.expr | None) -> str | None:
+        """The expression as the user wrote it, if on one line; else normalised."""
+        if node is None:
+            return None
+        if node.lineno == node.end_lineno:
+            line = self.line(node.lineno).encode("utf-8")
+            return line[node.col_offset : node.end_col_offset].decode("utf-8")
+        return ast.unparse(node)
+
     def starts_its_line(self, node: ast.stmt) -> bool:
         """False for ``if x: op.add_column(...)``: no line of its own to follow."""
         return self.column(node) == len(self.indent(node.lineno)) + 1
@@ -309,8 +318,8 @@ class MigrationReader:
                 type_name=_type_name(type_node),
                 nullable=nullable,
                 has_server_default=has_server_default,
-                default_source=ast.unparse(default_node) if default_node is not None else None,
-                type_source=ast.unparse(type_node) if type_node is not None else None,
+                default_source=self.source.segment(default_node),
+                type_source=self.source.segment(type_node),
             ),
             receiver=batch.op_receiver if batch is not None else ast.unparse(receiver),
             location=Location(call.lineno, self.source.column(call)),

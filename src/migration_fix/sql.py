@@ -45,13 +45,16 @@ TEMPORAL_TYPES = frozenset(
 )
 TIMESTAMP_FUNCTIONS = frozenset({"now", "current_timestamp", "localtimestamp"})
 
-# ``text()`` treats ``:name`` as a bind parameter (SQLAlchemy 2's own pattern).
+# ``text()`` reads ``:name`` as a bind parameter and ``\:name`` as an escaped
+# colon (SQLAlchemy 2's own patterns).
 BIND_PARAMETER = re.compile(r"(?<![:\w\\]):(?=\w+(?![:\w]))")
+ESCAPED_COLON = re.compile(r"\\(?=:\w*(?![:\w]))")
 
 
 def escape_bind_colons(sql: str) -> str:
-    """Keep ``op.execute`` from reading ``':x'`` in a literal as a parameter."""
-    return BIND_PARAMETER.sub(r"\\:", sql)
+    """Make ``text(result)`` send exactly ``sql``: Alembic's ``op.execute``
+    reads a string as ``text()``, where ``':x'`` would be a parameter."""
+    return BIND_PARAMETER.sub(r"\\:", ESCAPED_COLON.sub(r"\\\\", sql))
 
 
 # -- portable SQL ------------------------------------------------------------

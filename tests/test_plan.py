@@ -1,0 +1,80 @@
+"""``backfill_for``: the rules every entry point shares, on NewColumn records."""
+
+from __future__ import annotations
+
+import pytest
+
+from migration_fix.model import CallableDefault, Literal, NewColumn, Settings, SqlFunction, Unresolved
+from migration_fix.plan import Backfill, Refusal, backfill_for
+
+
+def column(**changes) -> NewColumn:
+    values = dict(
+        table="invoices",
+        name="paid",
+        schema=None,
+        default=Literal(False),
+        type_name="Boolean",
+        nullable=True,
+        has_server_default=False,
+        default_source="False",
+        type_source="sa.Boolean()",
+    )
+    values.update(changes)
+    return NewColumn(**values)
+
+
+def test_portable_sql_by_default() -> None:
+    assert backfill_for(column(), Settings()) == Backfill(
+        'op.execute("UPDATE invoices SET paid = false WHERE paid IS NULL")', uses_sqlalchemy=False
+    )
+
+
+def test_receiver_is_the_files_own_name_for_op() -> None:
+    decision = backfill_for(column(), Settings(), receiver="o")
+    assert isinstance(decision, Backfill) and decision.statement.startswith("o.execute(")
+
+
+def test_style_core_forces_a_core_statement() -> None:
+    decision = backfill_for(column(), Settings(style="core"), sa="sqlalchemy")
+    assert isinstance(decision, Backfill) and decision.uses_sqlalchemy
+    assert 'sqlalchemy.table("invoices", sqlalchemy.column("paid", sa.Boolean()))' in decision.statement
+    assert '.values({"paid": False})' in decision.statement
+
+
+def test_style_sql_without_a_portable_text_is_mf106() -> None:
+    decision = backfill_for(column(table="order"), Settings(style="sql"))
+    assert isinstance(decision, Refusal) and decision.code == "MF106"
+
+
+def test_style_sql_with_a_dialect_writes_that_dialects_sql() -> None:
+    decision = backfill_for(column(table="order"), Settings(style="sql", dialect="postgresql"))
+    assert decision == Backfill(
+        """op.execute('UPDATE "order" SET paid=false WHERE paid IS NULL')""", uses_sqlalchemy=False
+    )
+
+
+def test_server_default_needs_nothing() -> None:
+    assert backfill_for(column(has_server_default=True), Settings()) is None
+
+
+@pytest.mark.parametrize(
+    ("changes", "code"),
+    [
+        ({"default": CallableDefault("uuid.uuid4")}, "MF102"),
+        ({"default": Unresolved("settings.PAID")}, "MF103"),
+        ({"table": Unresolved("TABLE")}, "MF103"),
+        ({"nullable": False}, "MF104"),
+        ({"nullable": False, "default": None}, "MF105"),
+    ],
+)
+def test_refusals(changes, code) -> None:
+    decision = backfill_for(column(**changes), Settings())
+    assert isinstance(decision, Refusal) and decision.code == code
+
+
+def test_expression_default_with_a_dialect() -> None:
+    decision = backfill_for(
+        column(name="seen", default=SqlFunction("now"), type_name="DateTime"), Settings(dialect="mysql")
+    )
+    assert decision == Backfill('op.execute("UPDATE invoices SET seen=now() WHERE seen IS NULL")', False)
