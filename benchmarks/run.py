@@ -44,6 +44,7 @@ REPOSITORY = BENCHMARKS.parent
 CORPUS = BENCHMARKS / "corpus"  # git-ignored
 SCRATCH = CORPUS / "scratch"  # fresh copies for the tools that write
 LOG = SCRATCH / "log"  # the last child's stdout and stderr
+PYCACHE = CORPUS / "pycache"  # the children's bytecode, kept out of src/ and site-packages
 DEFAULT_OUTPUT = BENCHMARKS / "RESULTS.md"
 SEED = 8  # the issue's number; any fixed value gives the same corpus everywhere
 LARGE_SIZE = 50_000  # from this size on, fewer runs by default
@@ -267,6 +268,26 @@ def shown(command: Command, target: str | None) -> str:
 # -- running -------------------------------------------------------------------
 
 
+def child_environment(command: Command) -> dict[str, str]:
+    """Ours, with bytecode caching on: an installed tool runs from its .pyc files.
+
+    PYTHONDONTWRITEBYTECODE would make every run of migration-fix (an editable
+    install here) compile its own source again, a cost no user pays.
+    """
+    environment = {
+        name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"
+    }
+    return {**environment, "PYTHONPYCACHEPREFIX": str(PYCACHE), **dict(command.env)}
+
+
+def warm_up(tools: Tools) -> None:
+    """Run every command once on one file, untimed, so that no timed run compiles bytecode."""
+    case = staged_case("warm-up", needs_backfill=True, repeat=1)
+    for command in [*baseline_commands(tools), *case_commands(case, tools)]:
+        cwd = fresh_copy(case.root) if command.writes else case.root
+        run_child(command.argv, cwd, child_environment(command), LOG)
+
+
 def fresh_copy(root: Path) -> Path:
     copy = SCRATCH / "copy"
     shutil.rmtree(copy, ignore_errors=True)
@@ -309,7 +330,7 @@ def time_commands(
             if command.label in broken:
                 continue
             cwd = fresh_copy(root) if command.writes else root
-            sample = run_child(command.argv, cwd, {**os.environ, **dict(command.env)}, LOG)
+            sample = run_child(command.argv, cwd, child_environment(command), LOG)
             progress(
                 f"{case_name:>10}  {command.label:<30} run {run}/{repeat}  {sample.seconds:8.3f} s"
             )
@@ -368,6 +389,10 @@ def notes_for(tools: Tools, cases: Sequence[Case]) -> list[str]:
     notes = [
         f"Every tool runs with {JOBS} job: migration-fix has no --jobs yet, ruff gets "
         f"RAYON_NUM_THREADS={JOBS}, libcst's codemod runner gets -j {JOBS}.",
+        f"Children run with bytecode caching on (PYTHONPYCACHEPREFIX={PYCACHE.relative_to(REPOSITORY)}, "
+        "PYTHONDONTWRITEBYTECODE unset), as an installed tool has its .pyc files; one untimed "
+        "run of every command on one file fills that cache first. Peak RSS includes about 5 MiB "
+        "inherited from benchmarks/launcher.py, which forks each command.",
         "Tools that write (migration-fix --write, pyupgrade, the libcst codemods) get a fresh "
         "copy of the case for every run; the copy is not timed.",
         f"The corpus is generated with seed {SEED} by benchmarks/alembic_corpus.py; a smaller "
@@ -391,6 +416,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         progress(f"error: {error}")
         return 2
     described = machine.description(REPOSITORY)  # before src/ can change under the runs
+    warm_up(tools)
     cases = build_cases(arguments.sizes, arguments.repeat)
     failures: list[Failure] = []
     baseline = baseline_commands(tools)
