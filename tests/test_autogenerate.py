@@ -59,6 +59,13 @@ invoices = sa.Table(
     sa.Column("folder", sa.String(40), default="C:\\\\files"),
     sa.Column("status", sa.String(20), nullable=False, default="new"),
 )
+
+coupons = sa.Table(
+    "coupons",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("active", sa.Boolean(), default=True),
+)
 """
 
 # What every pre-existing row holds after the upgrade; ANY: not NULL, whatever it is.
@@ -258,6 +265,8 @@ def test_without_configuration_the_sql_is_portable_not_the_dev_databases(sqlite_
     migration = make_project(tmp_path, sqlite_engine).revision()
 
     assert "SET enable_downloads = false WHERE" in migration
+    assert "op.create_table('coupons'," in migration
+    assert "coupons SET" not in migration  # a new table has no rows to fill
     assert "SET created_at = CURRENT_TIMESTAMP WHERE created_at IS NULL" in migration
 
 

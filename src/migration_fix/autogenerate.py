@@ -281,12 +281,9 @@ def literal(value: object) -> Literal | None:
         return Literal(value) if is_json_document(value) else None
     if kind not in SCALARS:
         return None
-    if (
-        kind is float
-        and not math.isfinite(value)
-        or kind is decimal.Decimal
-        and not value.is_finite()
-    ):
+    if kind is float and not math.isfinite(value):
+        return None
+    if kind is decimal.Decimal and not value.is_finite():
         return None
     tzinfo = getattr(value, "tzinfo", None)
     if tzinfo is not None and type(tzinfo) is not datetime.timezone:
