@@ -66,13 +66,15 @@ COMMENT_WIDTH = 76
 
 
 class BackfillOp(ops.MigrateOperation):
-    """The statement ``backfill_for`` wrote, run after the column exists."""
+    """The statements ``backfill_for`` wrote, run after the column exists."""
 
-    def __init__(self, table_name: str, column_name: str, schema: str | None, statement: str):
+    def __init__(
+        self, table_name: str, column_name: str, schema: str | None, statements: tuple[str, ...]
+    ):
         self.table_name = table_name
         self.column_name = column_name
         self.schema = schema
-        self.statement = statement
+        self.statements = statements
 
     def to_diff_tuple(self) -> tuple[Any, ...]:
         """What ``alembic check`` lists (it calls this on every op)."""
@@ -98,7 +100,7 @@ class NoBackfillOp(ops.MigrateOperation):
 @renderers.dispatch_for(BackfillOp)
 def render_backfill(_autogen_context: AutogenContext, op: BackfillOp) -> list[str]:
     """Alembic renders ``ExecuteSQLOp`` only for strings; a Core backfill is source."""
-    return op.statement.split("\n")
+    return [line for statement in op.statements for line in statement.split("\n")]
 
 
 @renderers.dispatch_for(NoBackfillOp)
@@ -196,7 +198,7 @@ class Backfiller:
         elif isinstance(decision, Backfill):
             if decision.uses_sqlalchemy:
                 self.imports |= self.core_imports(new_column.default)
-            yield BackfillOp(*where, decision.statement)
+            yield BackfillOp(*where, decision.statements)
             if column.nullable is False:
                 addition.column = nullable_copy(column)
                 not_null.append(set_not_null(addition.table_name, addition.schema, column))
@@ -209,7 +211,11 @@ class Backfiller:
         return imports
 
     def new_column(self, addition: ops.AddColumnOp) -> NewColumn:
-        """The column as it is added: nullable, since NOT NULL comes after the backfill."""
+        """The column as it is added: nullable, since NOT NULL comes after the backfill.
+
+        The NOT NULL step is Alembic's own ``AlterColumnOp``, not ``backfill_for``'s
+        source: Alembic renders it in batch mode exactly when ``render_as_batch`` says.
+        """
         column = addition.column
         default = default_value(column)
         return NewColumn(
