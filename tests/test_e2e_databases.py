@@ -12,6 +12,9 @@ expect.toml format
 
     # Optional: run only on these databases ("mysql" covers MariaDB).
     dialects = ["sqlite", "postgresql", "mysql"]
+    # Optional: where the `--sql` output is run (default: as dialects). Alembic
+    # cannot render a SQLite batch ALTER offline without a copy_from Table.
+    offline_dialects = ["postgresql", "mysql"]
 
     # The tables that exist before the migration, each created with
     # `id INTEGER PRIMARY KEY` and 3 rows (ids 1..3).  Names are quoted as
@@ -38,6 +41,9 @@ expect.toml format
                                 # (so a DATE compares as "2024-01-31")
     # value_json = '{"tier": "free"}'   JSON text, compared after json.loads
     # value_kind = "not_null"           any non-NULL value (CURRENT_TIMESTAMP & co.)
+    not_null = true             # optional: the column must end up NOT NULL
+                                # (reflection); before.py must then fail, or on
+                                # MySQL/MariaDB fill a value other than the default
 
 Fixture folders without expect.toml (findings, not backfills) are not run here,
 but a pair whose after.py differs from before.py must have one.
@@ -98,6 +104,7 @@ class ExpectedValue:
     column: str
     kind: str  # "value" | "json" | "not_null"
     value: Any = None
+    not_null: bool = False  # the column must end up NOT NULL (checked by reflection)
 
     @property
     def target(self) -> str:
@@ -143,6 +150,7 @@ class Case:
     tables: tuple[TableSpec, ...]
     expected: tuple[ExpectedValue, ...]
     dialects: tuple[str, ...]
+    offline_dialects: tuple[str, ...] = DATABASE_NAMES
 
     @property
     def schemas(self) -> set[str]:
@@ -179,7 +187,9 @@ def parse_table(entry: dict, where: str) -> TableSpec:
 
 def parse_expected(entry: dict, where: str) -> ExpectedValue:
     """An [[expect]] entry; exactly one of value / value_json / value_kind."""
-    check_keys(entry, {"table", "schema", "column", "value", "value_json", "value_kind"}, where)
+    check_keys(
+        entry, {"table", "schema", "column", "value", "value_json", "value_kind", "not_null"}, where
+    )
     given = [key for key in ("value", "value_json", "value_kind") if key in entry]
     if len(given) != 1:
         raise ValueError(f"{where}: needs exactly one of value, value_json, value_kind; got {given}")
@@ -194,7 +204,9 @@ def parse_expected(entry: dict, where: str) -> ExpectedValue:
         json.loads(value)  # fail on the fixture, not on the database comparison
     elif kind == "value" and not isinstance(value, (bool, int, float, str)):
         raise ValueError(f"{where}: value must be a bool, number or string, not {value!r}")
-    return ExpectedValue(entry["table"], entry.get("schema"), entry["column"], kind, value)
+    return ExpectedValue(
+        entry["table"], entry.get("schema"), entry["column"], kind, value, entry.get("not_null", False)
+    )
 
 
 def load_case(directory: Path) -> Case:
@@ -204,15 +216,16 @@ def load_case(directory: Path) -> Case:
         if not (directory / migration).is_file():
             raise ValueError(f"{path} needs a {migration} beside it")
     data = tomllib.loads(path.read_text())
-    check_keys(data, {"dialects", "tables", "expect"}, str(path))
+    check_keys(data, {"dialects", "offline_dialects", "tables", "expect"}, str(path))
     dialects = tuple(data.get("dialects", DATABASE_NAMES))
-    if not set(dialects) <= set(DATABASE_NAMES):
+    offline_dialects = tuple(data.get("offline_dialects", dialects))
+    if not set(dialects) | set(offline_dialects) <= set(DATABASE_NAMES):
         raise ValueError(f"{path}: dialects must be among {DATABASE_NAMES}, not {dialects}")
     tables = tuple(parse_table(t, f"{path} [[tables]] {t.get('name')}") for t in data.get("tables", []))
     expected = tuple(parse_expected(e, f"{path} [[expect]] {e.get('column')}") for e in data.get("expect", []))
     if not expected:
         raise ValueError(f"{path} has no [[expect]] entry")
-    return Case(directory, tables, expected, dialects)
+    return Case(directory, tables, expected, dialects, offline_dialects)
 
 
 @pytest.fixture(params=CASE_DIRS, ids=[directory.name for directory in CASE_DIRS])
@@ -236,15 +249,39 @@ def assert_backfilled(database: Database, case: Case, how: str, script: str = ""
         values = column_values(database.engine, expected.table, expected.column, expected.schema)
         if len(values) != ROWS or not all(expected.matches(value) for value in values):
             problems.append(f"{expected.target}: expected {expected.describe()} in {ROWS} rows, got {values!r}")
+        if expected.not_null and is_nullable(database, expected):
+            problems.append(f"{expected.target}: expected NOT NULL, but the column is nullable")
     message = f"{how} on {database.name} did not backfill:\n" + "\n".join(problems)
     if script:
         message += f"\n\nThe SQL that was executed:\n{script}"
     assert not problems, message
 
 
+def is_nullable(database: Database, expected: ExpectedValue) -> bool:
+    columns = sa.inspect(database.engine).get_columns(expected.table, schema=expected.schema)
+    return next(column["nullable"] for column in columns if column["name"] == expected.column)
+
+
 def test_before_adds_columns_and_leaves_rows_null(case: Case, database: Database, tmp_path: Path):
-    """Proves the fixture shows the bug: a Python-side default does not fill existing rows."""
+    """Proves the fixture shows the bug: a Python-side default does not fill existing rows.
+
+    A NOT NULL column added without a server default is worse: the ALTER fails on
+    a table with rows (PostgreSQL, SQLite), or MySQL/MariaDB silently fill 0/''.
+    """
     prepare(database, case)
+    if any(expected.not_null for expected in case.expected):
+        try:
+            run_upgrade(case.directory / "before.py", database.engine, tmp_path)
+        except Exception:  # noqa: BLE001 - any failure of the ALTER shows the bug
+            assert database.name != "mysql", "MySQL/MariaDB accept the column and fill 0/''"
+            return
+        assert database.name == "mysql", f"before.py should fail on {database.name}"
+        for expected in case.expected:
+            values = column_values(database.engine, expected.table, expected.column, expected.schema)
+            assert not any(expected.matches(value) for value in values), (
+                f"before.py already fills {expected.target} with the default ({values!r})"
+            )
+        return
     run_upgrade(case.directory / "before.py", database.engine, tmp_path)
     for expected in case.expected:
         names = column_names(database.engine, expected.table, expected.schema)
@@ -269,6 +306,8 @@ def test_after_backfills_offline(case: Case, database: Database, tmp_path: Path)
     Offline rendering uses literal SQL and no connection, so a backfill that only
     works with bound parameters or a live dialect would fail here.
     """
+    if database.name not in case.offline_dialects:
+        pytest.skip(f"{case.directory.name}: --sql runs only on {', '.join(case.offline_dialects)}")
     prepare(database, case)
     script = render_upgrade_sql(case.directory / "after.py", database.engine, tmp_path)
     execute_sql_script(database.engine, script)

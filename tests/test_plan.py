@@ -26,20 +26,20 @@ def column(**changes) -> NewColumn:
 
 def test_portable_sql_by_default() -> None:
     assert backfill_for(column(), Settings()) == Backfill(
-        'op.execute("UPDATE invoices SET paid = false WHERE paid IS NULL")', uses_sqlalchemy=False
+        ('op.execute("UPDATE invoices SET paid = false WHERE paid IS NULL")',), uses_sqlalchemy=False
     )
 
 
 def test_receiver_is_the_files_own_name_for_op() -> None:
     decision = backfill_for(column(), Settings(), receiver="o")
-    assert isinstance(decision, Backfill) and decision.statement.startswith("o.execute(")
+    assert isinstance(decision, Backfill) and decision.statements[0].startswith("o.execute(")
 
 
 def test_style_core_forces_a_core_statement() -> None:
     decision = backfill_for(column(), Settings(style="core"), sa="sqlalchemy")
     assert isinstance(decision, Backfill) and decision.uses_sqlalchemy
-    assert 'sqlalchemy.table("invoices", sqlalchemy.column("paid", sa.Boolean()))' in decision.statement
-    assert '.values({"paid": False})' in decision.statement
+    assert 'sqlalchemy.table("invoices", sqlalchemy.column("paid", sa.Boolean()))' in decision.statements[0]
+    assert '.values({"paid": False})' in decision.statements[0]
 
 
 def test_style_sql_without_a_portable_text_is_mf106() -> None:
@@ -50,7 +50,7 @@ def test_style_sql_without_a_portable_text_is_mf106() -> None:
 def test_style_sql_with_a_dialect_writes_that_dialects_sql() -> None:
     decision = backfill_for(column(table="order"), Settings(style="sql", dialect="postgresql"))
     assert decision == Backfill(
-        """op.execute('UPDATE "order" SET paid=false WHERE paid IS NULL')""", uses_sqlalchemy=False
+        ("""op.execute('UPDATE "order" SET paid=false WHERE paid IS NULL')""",), uses_sqlalchemy=False
     )
 
 
@@ -64,7 +64,6 @@ def test_server_default_needs_nothing() -> None:
         ({"default": CallableDefault("uuid.uuid4")}, "MF102"),
         ({"default": Unresolved("settings.PAID")}, "MF103"),
         ({"table": Unresolved("TABLE")}, "MF103"),
-        ({"nullable": False}, "MF104"),
         ({"nullable": False, "default": None}, "MF105"),
     ],
 )
@@ -77,4 +76,4 @@ def test_expression_default_with_a_dialect() -> None:
     decision = backfill_for(
         column(name="seen", default=SqlFunction("now"), type_name="DateTime"), Settings(dialect="mysql")
     )
-    assert decision == Backfill('op.execute("UPDATE invoices SET seen=now() WHERE seen IS NULL")', False)
+    assert decision == Backfill(('op.execute("UPDATE invoices SET seen=now() WHERE seen IS NULL")',), False)

@@ -16,11 +16,11 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 BEFORE = (FIXTURES / "guide_boolean" / "before.py").read_bytes()
 
 
-def drops_a_comment(source: bytes, insertions: Sequence[Insertion]) -> bytes:
+def drops_a_comment(source: bytes, insertions: Sequence[Insertion], edits=()) -> bytes:
     return libcst_transform(source, insertions).replace(b"    # ### end Alembic commands ###\n", b"", 1)
 
 
-def inserts_one_line_late(source: bytes, insertions: Sequence[Insertion]) -> bytes:
+def inserts_one_line_late(source: bytes, insertions: Sequence[Insertion], edits=()) -> bytes:
     moved = [
         Insertion(item.anchor_line + 4, item.after_line + 4, item.statements, item.indent, item.newline)
         for item in insertions
@@ -28,15 +28,15 @@ def inserts_one_line_late(source: bytes, insertions: Sequence[Insertion]) -> byt
     return libcst_transform(source.replace(b")\n    # ###", b")\n\n    # ###", 1), moved)
 
 
-def changes_quotes(source: bytes, insertions: Sequence[Insertion]) -> bytes:
+def changes_quotes(source: bytes, insertions: Sequence[Insertion], edits=()) -> bytes:
     return libcst_transform(source, insertions).replace(b'"invoices",', b"'invoices',")
 
 
-def unparsable_output(source: bytes, insertions: Sequence[Insertion]) -> bytes:
+def unparsable_output(source: bytes, insertions: Sequence[Insertion], edits=()) -> bytes:
     return libcst_transform(source, insertions).replace(b"IS NULL\")", b"IS NULL\"", 1)
 
 
-def converts_newlines(source: bytes, insertions: Sequence[Insertion]) -> bytes:
+def converts_newlines(source: bytes, insertions: Sequence[Insertion], edits=()) -> bytes:
     return libcst_transform(source, insertions).replace(b"\n", b"\r\n")
 
 

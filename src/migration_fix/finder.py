@@ -57,7 +57,7 @@ class SourceText:
     def line(self, number: int) -> str:
         return self.lines[number - 1] if 0 < number <= len(self.lines) else ""
 
-    def column(self, node: ast.expr | ast.stmt) -> int:
+    def column(self, node: ast.expr | ast.stmt | ast.keyword) -> int:
         """1-based character column; ``ast`` counts UTF-8 bytes."""
         prefix = self.line(node.lineno).encode("utf-8")[: node.col_offset]
         return len(prefix.decode("utf-8", errors="replace")) + 1
@@ -85,6 +85,17 @@ class SourceText:
             line = self.line(node.lineno).encode("utf-8")
             return line[node.col_offset : node.end_col_offset].decode("utf-8")
         return ast.unparse(node)
+
+    def indent_unit(self, scope: ast.AST) -> str:
+        """One level of indentation, as the enclosing function (or file) writes it."""
+        if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)) and scope.body:
+            outer, inner = self.indent(scope.lineno), self.indent(scope.body[0].lineno)
+            if inner.startswith(outer) and len(inner) > len(outer):
+                return inner[len(outer) :]
+        for line in self.lines:
+            if line[:1] in (" ", "\t") and line.strip():
+                return "\t" if line[0] == "\t" else "    "
+        return "    "
 
     def starts_its_line(self, node: ast.stmt) -> bool:
         """False for ``if x: op.add_column(...)``: no line of its own to follow."""
@@ -320,6 +331,7 @@ class MigrationReader:
                 has_server_default=has_server_default,
                 default_source=self.source.segment(default_node),
                 type_source=self.source.segment(type_node),
+                comment_source=self.source.segment(keywords.get("comment")),
             ),
             receiver=batch.op_receiver if batch is not None else ast.unparse(receiver),
             location=Location(call.lineno, self.source.column(call)),
@@ -331,7 +343,21 @@ class MigrationReader:
             ignored_codes=self.source.ignored_codes(call.lineno),
             in_batch=batch is not None,
             insertable=self.source.starts_its_line(first),
+            indent_unit=self.source.indent_unit(scope),
+            nullable_at=self._false_position(keywords.get("nullable")),
+            default_keyword_at=self._keyword_position(column_node, "default", "insert_default"),
         )
+
+    def _false_position(self, node: ast.expr | None) -> tuple[int, int] | None:
+        if isinstance(node, ast.Constant) and node.value is False and node.lineno == node.end_lineno:
+            return node.lineno, self.source.column(node) - 1
+        return None
+
+    def _keyword_position(self, call: ast.Call, *names: str) -> tuple[int, int] | None:
+        for keyword in call.keywords:
+            if keyword.arg in names:
+                return keyword.lineno, self.source.column(keyword) - 1
+        return None
 
     def _is_column(self, node: ast.expr) -> bool:
         return self.imports.qualified_name(node) in COLUMN_CLASSES

@@ -13,11 +13,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from .finder import read_migration
-from .model import Finding, Insertion, Plan, Settings
+from .model import Edit, Finding, Insertion, Plan, Settings
 from .plan import plan_migration
 from .verify import SafetyError, check_rewrite
 
-Transform = Callable[[bytes, Sequence[Insertion]], bytes]
+Transform = Callable[[bytes, Sequence[Insertion], Sequence[Edit]], bytes]
 
 
 class SourceError(Exception):
@@ -59,12 +59,12 @@ def fix_source(source: bytes, settings: Settings, transform: Transform | None = 
     plan = plan_migration(read_migration(parse(text), text), settings)
     if not plan.insertions:
         return FixResult(source, source, plan, encoding)
-    output = (transform or libcst_transform)(source, plan.insertions)
+    output = (transform or libcst_transform)(source, plan.insertions, plan.edits)
     try:
         output_text = output.decode(encoding)
     except UnicodeDecodeError as error:
         raise SafetyError(f"the rewrite is not valid {encoding}") from error
-    check_rewrite(text, output_text, plan.insertions)
+    check_rewrite(text, output_text, plan.insertions, plan.edits)
     return FixResult(source, output, plan, encoding)
 
 
@@ -88,14 +88,16 @@ def parse(text: str) -> ast.Module:
         raise SourceError(f"cannot parse: {error}") from error
 
 
-def libcst_transform(source: bytes, insertions: Sequence[Insertion]) -> bytes:
+def libcst_transform(
+    source: bytes, insertions: Sequence[Insertion], edits: Sequence[Edit] = ()
+) -> bytes:
     """Imported late: a run that fixes nothing never pays for libcst."""
     import libcst
 
-    from .transform import apply_insertions
+    from .transform import apply_plan
 
     try:
-        return apply_insertions(source, insertions)
+        return apply_plan(source, insertions, edits)
     except libcst.ParserSyntaxError as error:
         raise SourceError(f"cannot parse: {error.message}", error.raw_line, error.raw_column + 1) from error
     except RecursionError as error:

@@ -82,6 +82,29 @@ class NewColumn:
     has_server_default: bool
     default_source: str | None = None
     type_source: str | None = None
+    comment_source: str | None = None
+
+
+@dataclass(frozen=True)
+class ReplaceExpression:
+    """Replace the expression ``old`` that starts at ``line``/``column`` (0-based)."""
+
+    line: int
+    column: int
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class InsertKeyword:
+    """Insert ``text, `` before the keyword argument at ``line``/``column``."""
+
+    line: int
+    column: int
+    text: str
+
+
+Edit = Union[ReplaceExpression, InsertKeyword]
 
 
 @dataclass(frozen=True)
@@ -90,7 +113,10 @@ class ColumnAddition:
 
     ``anchor_line``/``anchor_end_line`` delimit the statement after which a
     backfill goes (the ``with`` block in batch mode); ``indent`` is its
-    indentation and ``newline`` the line ending of its last line.
+    indentation, ``indent_unit`` one level of the file's indentation and
+    ``newline`` the line ending of its last line. ``nullable_at`` is where the
+    ``False`` of ``nullable=False`` stands and ``default_keyword_at`` where
+    ``default=`` does (line, 0-based column), for the NOT NULL rewrites.
     """
 
     column: NewColumn
@@ -104,6 +130,9 @@ class ColumnAddition:
     ignored_codes: frozenset[str] | None = None
     in_batch: bool = False
     insertable: bool = True
+    indent_unit: str = "    "
+    nullable_at: tuple[int, int] | None = None
+    default_keyword_at: tuple[int, int] | None = None
 
     def is_ignored(self, code: str) -> bool:
         """``# migration-fix: ignore`` silences all codes, ``ignore[X]`` only X."""
@@ -124,10 +153,12 @@ class Migration:
 
 @dataclass(frozen=True)
 class Settings:
-    """The choices a run makes: database dialect (None: portable) and style."""
+    """The choices a run makes: database dialect (None: portable), style, and
+    how a NOT NULL column with a Python-side default is added."""
 
     dialect: str | None = None
     style: str = "auto"
+    not_null_strategy: str = "backfill"
 
 
 @dataclass(frozen=True)
@@ -176,8 +207,9 @@ class Plan:
     """What the planner decided for one file."""
 
     insertions: list[Insertion] = field(default_factory=list)
+    edits: list[Edit] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
 
     @property
     def backfill_count(self) -> int:
-        return sum(1 for finding in self.findings if finding.code == "MF101")
+        return sum(1 for finding in self.findings if finding.fixable)

@@ -11,28 +11,38 @@ from dataclasses import dataclass, replace
 from .model import (
     CallableDefault,
     ColumnAddition,
+    Edit,
     Finding,
+    InsertKeyword,
     Insertion,
     Literal,
     Migration,
     NewColumn,
     Plan,
+    ReplaceExpression,
     Settings,
     SqlFunction,
     Unresolved,
 )
-from .render import core_statement, execute_statement
-from .sql import dialect_update, portable_update
+from .render import alter_column_statement, core_statement, execute_statement, python_string
+from .sql import dialect_literal, dialect_update, portable_literal, portable_update
 
 SQLALCHEMY_IMPORT = "import sqlalchemy as sa"
 
 
 @dataclass(frozen=True)
 class Backfill:
-    """The Python statement that fills existing rows, and whether it needs ``sa``."""
+    """The Python statements that fill existing rows, and what else they need.
 
-    statement: str
+    ``make_nullable``: the add_column must say ``nullable=True`` (NOT NULL is
+    set after the backfill). ``server_default``: Python source of a
+    ``server_default=`` to add to the column instead of an UPDATE.
+    """
+
+    statements: tuple[str, ...]
     uses_sqlalchemy: bool
+    make_nullable: bool = False
+    server_default: str | None = None
 
 
 @dataclass(frozen=True)
@@ -44,7 +54,11 @@ class Refusal:
 
 
 def backfill_for(
-    column: NewColumn, settings: Settings, receiver: str = "op", sa: str = "sa"
+    column: NewColumn,
+    settings: Settings,
+    receiver: str = "op",
+    sa: str = "sa",
+    indent_unit: str = "    ",
 ) -> Backfill | Refusal | None:
     """The backfill this column needs, a refusal, or None when none is needed."""
     if column.has_server_default:
@@ -52,18 +66,76 @@ def backfill_for(
     refusal = refusal_for(column)
     if refusal is not None:
         return refusal
+    update = update_backfill(column, settings, receiver, sa)
+    if isinstance(update, Refusal) or column.nullable is not False:
+        return update
+    return not_null_backfill(column, settings, update, receiver, sa, indent_unit)
+
+
+def update_backfill(
+    column: NewColumn, settings: Settings, receiver: str, sa: str
+) -> Backfill | Refusal:
+    """The UPDATE: SQL where one text is right, else a Core statement."""
     assert isinstance(column.default, (Literal, SqlFunction))
     if settings.style != "core":
         sql = update_sql(column, column.default, settings.dialect)
         if sql is not None:
-            return Backfill(execute_statement(receiver, sql), uses_sqlalchemy=False)
+            return Backfill((execute_statement(receiver, sql),), uses_sqlalchemy=False)
         if settings.style == "sql":
             return Refusal(
                 "MF106",
                 f"no SQL for {describe(column)} is valid on PostgreSQL, MySQL and SQLite: "
                 "pass --dialect or use --style core",
             )
-    return Backfill(core_statement(column, receiver, sa), uses_sqlalchemy=True)
+    return Backfill((core_statement(column, receiver, sa),), uses_sqlalchemy=True)
+
+
+def not_null_backfill(
+    column: NewColumn,
+    settings: Settings,
+    update: Backfill,
+    receiver: str,
+    sa: str,
+    indent_unit: str,
+) -> Backfill:
+    """A NOT NULL column with a Python-side default, added in steps that work on rows.
+
+    ``backfill``: add it nullable, UPDATE, then set NOT NULL. ``server-default``:
+    add it with a server default (which fills the rows, without an UPDATE on
+    PostgreSQL 11+, MySQL 8.0.12+, MariaDB 10.3+), then drop that default.
+    """
+    in_batch = settings.dialect in (None, "sqlite")
+    if settings.not_null_strategy == "server-default":
+        server_default = server_default_source(column, settings.dialect, sa)
+        if server_default is not None:
+            drop = alter_column_statement(
+                column, receiver, "server_default=None, existing_nullable=False", in_batch, indent_unit
+            )
+            return Backfill(
+                (drop,),
+                uses_sqlalchemy=server_default.startswith(f"{sa}."),
+                server_default=server_default,
+            )
+    set_not_null = alter_column_statement(column, receiver, "nullable=False", in_batch, indent_unit)
+    return Backfill(
+        (*update.statements, set_not_null), update.uses_sqlalchemy, make_nullable=True
+    )
+
+
+def server_default_source(column: NewColumn, dialect: str | None, sa: str) -> str | None:
+    """Python source for ``server_default=``: a plain string SQLAlchemy quotes
+    itself, else ``sa.text(<SQL literal>)``; None where no literal fits."""
+    value = column.default
+    if isinstance(value, Literal) and isinstance(value.value, (dict, list)):
+        return None
+    if isinstance(value, Literal) and isinstance(value.value, str):
+        return python_string(value.value)
+    assert isinstance(value, (Literal, SqlFunction))
+    if dialect is None:
+        sql = portable_literal(value, column.type_name)
+    else:
+        sql = dialect_literal(dialect, value, column.type_name)
+    return f"{sa}.text({python_string(sql)})" if sql is not None else None
 
 
 def refusal_for(column: NewColumn) -> Refusal | None:
@@ -90,12 +162,6 @@ def refusal_for(column: NewColumn) -> Refusal | None:
             "MF103",
             f"{describe(column)}: cannot evaluate {unresolved[0]} before the migration runs; "
             "write the backfill by hand",
-        )
-    if column.nullable is False:
-        return Refusal(
-            "MF104",
-            f"{describe(column)} is NOT NULL with only a Python-side default: "
-            "adding it fails on a table with rows; add it nullable, backfill, then set NOT NULL",
         )
     return None
 
@@ -130,19 +196,13 @@ def plan_migration(migration: Migration, settings: Settings) -> Plan:
             if not addition.is_ignored(decision.code):
                 plan.findings.append(Finding(decision.code, decision.message, addition.location))
             continue
-        if decision is None or addition.is_ignored("MF101"):
+        code = "MF104" if addition.column.nullable is False else "MF101"
+        if decision is None or addition.is_ignored(code):
             continue
         needs_import |= decision.uses_sqlalchemy and migration.sqlalchemy_alias is None
-        add_statement(plan, addition, decision.statement)
-        plan.findings.append(
-            Finding(
-                "MF101",
-                f"{describe(addition.column)} has a Python-side default only: "
-                "existing rows stay NULL",
-                addition.location,
-                fixable=True,
-            )
-        )
+        add_statements(plan, addition, decision.statements)
+        plan.edits.extend(column_edits(addition, decision))
+        plan.findings.append(Finding(code, fixable_message(addition), addition.location, fixable=True))
     if needs_import:
         plan.insertions.insert(
             0, Insertion(*migration.last_import, (SQLALCHEMY_IMPORT,), "", migration.newline)
@@ -150,34 +210,66 @@ def plan_migration(migration: Migration, settings: Settings) -> Plan:
     return plan
 
 
+def fixable_message(addition: ColumnAddition) -> str:
+    if addition.column.nullable is False:
+        return (
+            f"{describe(addition.column)} is NOT NULL with only a Python-side default: "
+            "adding it fails on a table with rows"
+        )
+    return f"{describe(addition.column)} has a Python-side default only: existing rows stay NULL"
+
+
 def decide_in_file(
     addition: ColumnAddition, settings: Settings, sa: str
 ) -> Backfill | Refusal | None:
     """``backfill_for``, plus what only a file can say (placement, existing backfills)."""
-    decision = backfill_for(addition.column, settings, addition.receiver, sa)
-    if isinstance(decision, Backfill):
-        if addition.already_backfilled:
-            return None
-        if not addition.insertable:
-            return Refusal(
-                "MF107",
-                f"{describe(addition.column)} shares its line with a compound statement: "
-                "no line to put the backfill after",
-            )
+    decision = backfill_for(addition.column, settings, addition.receiver, sa, addition.indent_unit)
+    if not isinstance(decision, Backfill):
+        return decision
+    rewrites_column = decision.make_nullable or decision.server_default is not None
+    if addition.already_backfilled and not rewrites_column:
+        return None
+    if not addition.insertable:
+        return Refusal(
+            "MF107",
+            f"{describe(addition.column)} shares its line with a compound statement: "
+            "no line to put the backfill after",
+        )
+    missing_position = (decision.make_nullable and addition.nullable_at is None) or (
+        decision.server_default is not None and addition.default_keyword_at is None
+    )
+    if rewrites_column and (addition.already_backfilled or missing_position):
+        return Refusal(
+            "MF104",
+            f"{describe(addition.column)} is NOT NULL with only a Python-side default: "
+            "adding it fails on a table with rows; add it nullable, backfill, then set NOT NULL",
+        )
     return decision
 
 
-def add_statement(plan: Plan, addition: ColumnAddition, statement: str) -> None:
+def column_edits(addition: ColumnAddition, decision: Backfill) -> list[Edit]:
+    """The changes to the add_column call itself that a NOT NULL rewrite needs."""
+    edits: list[Edit] = []
+    if decision.make_nullable and addition.nullable_at is not None:
+        edits.append(ReplaceExpression(*addition.nullable_at, "False", "True"))
+    if decision.server_default is not None and addition.default_keyword_at is not None:
+        edits.append(
+            InsertKeyword(*addition.default_keyword_at, f"server_default={decision.server_default}")
+        )
+    return edits
+
+
+def add_statements(plan: Plan, addition: ColumnAddition, statements: tuple[str, ...]) -> None:
     """Statements after the same anchor (a batch block) share one Insertion."""
     previous = plan.insertions[-1] if plan.insertions else None
     if previous is not None and previous.anchor_line == addition.anchor_line:
-        plan.insertions[-1] = replace(previous, statements=(*previous.statements, statement))
+        plan.insertions[-1] = replace(previous, statements=(*previous.statements, *statements))
         return
     plan.insertions.append(
         Insertion(
             addition.anchor_line,
             addition.anchor_end_line,
-            (statement,),
+            statements,
             addition.indent,
             addition.newline,
         )

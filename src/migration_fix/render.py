@@ -43,3 +43,34 @@ def core_statement(column: NewColumn, receiver: str, sa: str) -> str:
             ")",
         )
     )
+
+
+def _table_arguments(column: NewColumn) -> str:
+    assert isinstance(column.table, str)
+    schema = f", schema={python_string(column.schema)}" if isinstance(column.schema, str) else ""
+    return f"{python_string(column.table)}{schema}"
+
+
+def alter_column_statement(
+    column: NewColumn, receiver: str, changes: str, in_batch: bool, indent_unit: str
+) -> str:
+    """``op.alter_column(...)`` carrying the column's existing facts.
+
+    MySQL's MODIFY rewrites the whole column, so the type and comment must be
+    restated or they are lost. SQLite cannot ALTER a column at all: there the
+    change goes through a ``batch_alter_table`` block (on other databases that
+    block just issues the ALTER).
+    """
+    assert isinstance(column.name, str)
+    facts = changes
+    if column.type_source:
+        facts += f", existing_type={column.type_source}"
+    if column.comment_source:
+        facts += f", existing_comment={column.comment_source}"
+    name = python_string(column.name)
+    if not in_batch:
+        return f"{receiver}.alter_column({_table_arguments(column)}, {name}, {facts})"
+    return (
+        f"with {receiver}.batch_alter_table({_table_arguments(column)}) as batch_op:\n"
+        f"{indent_unit}batch_op.alter_column({name}, {facts})"
+    )

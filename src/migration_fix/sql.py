@@ -155,6 +155,15 @@ def dialect_update(
     return str(compiled)
 
 
+def dialect_literal(dialect_name: str, value: Literal | SqlFunction, type_name: str | None) -> str:
+    """One value as ``dialect_name`` writes it inline (for a server default)."""
+    expression = sqlalchemy_value(value, sqlalchemy_type(type_name, value))
+    compiled = expression.compile(
+        dialect=dialect(dialect_name), compile_kwargs={"literal_binds": True}
+    )
+    return str(compiled)
+
+
 @lru_cache(maxsize=None)
 def dialect(name: str) -> Dialect:
     """A dialect with the named paramstyle: pyformat would double every ``%``."""
