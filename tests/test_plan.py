@@ -77,3 +77,42 @@ def test_expression_default_with_a_dialect() -> None:
         column(name="seen", default=SqlFunction("now"), type_name="DateTime"), Settings(dialect="mysql")
     )
     assert decision == Backfill(('op.execute("UPDATE invoices SET seen=now() WHERE seen IS NULL")',), False)
+
+
+def test_custom_type_with_a_dialect_gets_core() -> None:
+    """A TypeDecorator may convert values on the way in: only a Core UPDATE runs it."""
+    decision = backfill_for(column(type_name="EncryptedString", type_source="EncryptedString()"), Settings(dialect="postgresql"))
+    assert isinstance(decision, Backfill) and decision.uses_sqlalchemy
+
+
+def test_dialect_type_with_a_dialect_gets_sql() -> None:
+    decision = backfill_for(
+        column(name="doc", default=Literal({"a": 1}), type_name="JSONB", type_source="postgresql.JSONB()"),
+        Settings(dialect="postgresql"),
+    )
+    assert decision == Backfill(("""op.execute("UPDATE invoices SET doc='{\\"a\\": 1}' WHERE doc IS NULL")""",), False)
+
+
+@pytest.mark.parametrize(
+    ("strategy", "dialect", "expected"),
+    [
+        (
+            "backfill",
+            "mysql",
+            (
+                'op.execute("UPDATE invoices SET paid=false WHERE paid IS NULL")',
+                'op.alter_column("invoices", "paid", nullable=False, existing_type=sa.Boolean())',
+            ),
+        ),
+        (
+            "server-default",
+            "mssql",
+            ('op.alter_column("invoices", "paid", server_default=None, existing_nullable=False, existing_type=sa.Boolean())',),
+        ),
+    ],
+)
+def test_not_null_strategies(strategy, dialect, expected) -> None:
+    decision = backfill_for(column(nullable=False), Settings(dialect=dialect, not_null_strategy=strategy))
+    assert isinstance(decision, Backfill) and decision.statements == expected
+    assert decision.make_nullable is (strategy == "backfill")
+    assert decision.server_default == (None if strategy == "backfill" else 'sa.text("0")')

@@ -12,7 +12,7 @@ import click
 
 from . import __version__
 from .codes import CODES, explain
-from .config import STYLES, ConfigError, resolve_settings
+from .config import NOT_NULL_STRATEGIES, STYLES, ConfigError, resolve_settings
 from .discover import Target, find_targets
 from .fix import FixResult, SourceError, fix_source
 from .model import Settings
@@ -180,6 +180,13 @@ def run(paths: Sequence[str], options: Options) -> int:
     "one text is right for the database, else Core.",
 )
 @click.option(
+    "--not-null-strategy",
+    type=click.Choice(NOT_NULL_STRATEGIES),
+    help="A NOT NULL column with a Python default: backfill (default): add it nullable, "
+    "UPDATE, set NOT NULL; server-default: add it with a server default, then drop it "
+    "(no UPDATE: fast on large tables).",
+)
+@click.option(
     "--color",
     type=click.Choice(("auto", "always", "never")),
     default="auto",
@@ -197,6 +204,7 @@ def command(
     check: bool,
     dialect: str | None,
     style: str | None,
+    not_null_strategy: str | None,
     color: str,
     quiet: bool,
     verbose: bool,
@@ -213,7 +221,7 @@ def command(
     if not paths:
         raise click.UsageError("no PATH given: pass migration files or their folder")
     try:
-        settings = resolve_settings(Path.cwd(), dialect, style)
+        settings = resolve_settings(Path.cwd(), dialect, style, not_null_strategy)
     except ConfigError as error:
         raise click.UsageError(str(error)) from error
     options = Options(

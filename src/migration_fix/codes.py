@@ -50,7 +50,9 @@ CODES = {
             "MF104",
             "NOT NULL column with only a Python-side default",
             "`nullable=False` makes the ALTER TABLE itself fail on a table with rows "
-            "(MySQL/MariaDB instead fill '' or 0), before any backfill could run.",
+            "(MySQL/MariaDB instead fill '' or 0), before any backfill could run. "
+            "migration-fix rewrites it (see --not-null-strategy); it reports it only "
+            "where the file already holds a backfill for the column.",
             'op.add_column("invoices", sa.Column("paid", sa.Boolean(), nullable=False, '
             "default=False))",
             "add it with nullable=True, backfill, then "

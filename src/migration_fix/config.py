@@ -22,7 +22,8 @@ else:  # pragma: no cover - exercised on Python 3.10
     import tomli as tomllib
 
 STYLES = ("auto", "sql", "core")
-KNOWN_KEYS = frozenset({"dialect", "style"})
+NOT_NULL_STRATEGIES = ("backfill", "server-default")
+KNOWN_KEYS = frozenset({"dialect", "style", "not-null-strategy"})
 # The schemes of sqlalchemy.url that name one of our dialects.
 URL_SCHEMES = {name: name for name in DIALECTS} | {"postgres": "postgresql"}
 
@@ -71,7 +72,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def resolve_settings(
-    start: Path, dialect: str | None = None, style: str | None = None
+    start: Path,
+    dialect: str | None = None,
+    style: str | None = None,
+    not_null_strategy: str | None = None,
 ) -> Settings:
     """Command-line values win over pyproject.toml, which wins over alembic.ini."""
     project = load_project_config(start)
@@ -79,8 +83,13 @@ def resolve_settings(
     if chosen_dialect is None:
         root = project.path.parent if project.path else start
         chosen_dialect = dialect_from_alembic_config(root)
-    chosen_style = style or _checked(project, "style", STYLES) or "auto"
-    return Settings(dialect=chosen_dialect, style=chosen_style)
+    return Settings(
+        dialect=chosen_dialect,
+        style=style or _checked(project, "style", STYLES) or "auto",
+        not_null_strategy=not_null_strategy
+        or _checked(project, "not-null-strategy", NOT_NULL_STRATEGIES)
+        or "backfill",
+    )
 
 
 def _checked(project: ProjectConfig, key: str, allowed: tuple[str, ...]) -> str | None:

@@ -25,7 +25,13 @@ from .model import (
     Unresolved,
 )
 from .render import alter_column_statement, core_statement, execute_statement, python_string
-from .sql import dialect_literal, dialect_update, portable_literal, portable_update
+from .sql import (
+    dialect_literal,
+    dialect_update,
+    is_sqlalchemy_type,
+    portable_literal,
+    portable_update,
+)
 
 SQLALCHEMY_IMPORT = "import sqlalchemy as sa"
 
@@ -84,8 +90,8 @@ def update_backfill(
         if settings.style == "sql":
             return Refusal(
                 "MF106",
-                f"no SQL for {describe(column)} is valid on PostgreSQL, MySQL and SQLite: "
-                "pass --dialect or use --style core",
+                f"no plain SQL for {describe(column)} is right for the database "
+                "(no portable text, or a custom type): pass --dialect or use --style core",
             )
     return Backfill((core_statement(column, receiver, sa),), uses_sqlalchemy=True)
 
@@ -172,6 +178,8 @@ def update_sql(column: NewColumn, value: Literal | SqlFunction, dialect: str | N
     schema = column.schema if isinstance(column.schema, str) else None
     if dialect is None:
         return portable_update(column.table, column.name, schema, value, column.type_name)
+    if not is_sqlalchemy_type(column.type_name, dialect):
+        return None  # a custom type may convert values on the way in: only Core runs it
     return dialect_update(dialect, column.table, column.name, schema, value, column.type_name)
 
 

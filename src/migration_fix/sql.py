@@ -155,6 +155,20 @@ def dialect_update(
     return str(compiled)
 
 
+def is_sqlalchemy_type(type_name: str | None, dialect_name: str) -> bool:
+    """A type of SQLAlchemy or of the dialect (no custom bind processing), or none given."""
+    if type_name is None:
+        return True
+    import importlib
+
+    from sqlalchemy import types
+
+    package = "mysql" if dialect_name == "mariadb" else dialect_name
+    dialect_types = importlib.import_module(f"sqlalchemy.dialects.{package}")
+    declared = getattr(types, type_name, None) or getattr(dialect_types, type_name, None)
+    return isinstance(declared, type) and issubclass(declared, types.TypeEngine)
+
+
 def dialect_literal(dialect_name: str, value: Literal | SqlFunction, type_name: str | None) -> str:
     """One value as ``dialect_name`` writes it inline (for a server default)."""
     expression = sqlalchemy_value(value, sqlalchemy_type(type_name, value))
