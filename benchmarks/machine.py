@@ -1,13 +1,16 @@
 """What the numbers were measured on: hardware, Python, package versions, source revision.
 
 Why: a timing means nothing without the machine and the versions beside it,
-and migration-fix's source changes under the benchmark, so the commit (and
-whether src/ had uncommitted edits) is recorded too.
+and migration-fix's source changes under the benchmark, so where it was
+imported from is recorded too: this checkout's commit (and whether src/ had
+uncommitted edits), or the folder of another copy, e.g. a snapshot of a commit
+put first on PYTHONPATH so that edits made during a long run cannot reach it.
 """
 
 from __future__ import annotations
 
 import importlib.metadata
+import importlib.util
 import os
 import platform
 import subprocess
@@ -51,6 +54,17 @@ def package_version(name: str) -> str:
         return "not installed"
 
 
+def migration_fix_source(repository: Path) -> str:
+    """The commit of this checkout when migration_fix is imported from it, else its folder."""
+    spec = importlib.util.find_spec("migration_fix")
+    if spec is None or spec.origin is None:
+        return "not importable"
+    folder = Path(spec.origin).resolve().parent
+    if folder != repository / "src" / "migration_fix":
+        return str(folder)
+    return source_revision(repository)
+
+
 def source_revision(repository: Path) -> str:
     """``9c85fa9``, with a note when src/ differs from that commit."""
     try:
@@ -76,7 +90,7 @@ def description(repository: Path) -> list[tuple[str, str]]:
         ("Memory", memory_gib()),
         ("OS", platform.platform()),
         ("Python", f"{platform.python_version()} ({platform.python_implementation()})"),
-        ("migration-fix commit", source_revision(repository)),
+        ("migration-fix source", migration_fix_source(repository)),
     ]
     rows += [(name, package_version(name)) for name in PACKAGES]
     return rows

@@ -13,6 +13,12 @@ Size 1 is two cases, the file a pre-commit hook gets: one that needs nothing
 and one that needs a portable backfill. Larger sizes are a project's
 ``migrations/versions`` folder.
 
+To measure a commit while src/ is being edited, put a copy of it first on the
+path; RESULTS.md then names that copy as the source measured:
+
+    git archive HEAD src | tar -x -C /tmp/mf-head
+    PYTHONPATH=/tmp/mf-head/src python benchmarks/run.py
+
 It is not a timed test. CI runs ``--sizes 1 --repeat 1`` only to keep it
 working; it exits 1 when a tool fails unexpectedly. migration-fix's exit 1
 ("a file would change, or a finding needs a person") is expected where the
