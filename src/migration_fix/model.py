@@ -48,13 +48,23 @@ class CallableDefault:
 
 
 @dataclass(frozen=True)
+class Runtime:
+    """An expression Python evaluates when the migration runs (a name in a
+    variable, an imported constant, ``datetime.now()``): a Core backfill
+    reuses its source so it gets the very value the ``default=`` gets."""
+
+    source: str
+
+
+@dataclass(frozen=True)
 class Unresolved:
     """An expression the tool cannot evaluate: a name bound elsewhere, a call..."""
 
     source: str
 
 
-DefaultValue = Union[Literal, SqlFunction, CallableDefault, Unresolved]
+DefaultValue = Union[Literal, SqlFunction, Runtime, CallableDefault, Unresolved]
+Name = Union[str, Runtime, Unresolved]
 
 
 @dataclass(frozen=True)
@@ -73,9 +83,9 @@ class NewColumn:
     reused verbatim by a SQLAlchemy Core backfill.
     """
 
-    table: str | Unresolved
-    name: str | Unresolved
-    schema: str | Unresolved | None
+    table: Name
+    name: Name
+    schema: Name | None
     default: DefaultValue | None
     type_name: str | None
     nullable: bool | None

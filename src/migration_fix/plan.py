@@ -20,12 +20,20 @@ from .model import (
     NewColumn,
     Plan,
     ReplaceExpression,
+    Runtime,
     Settings,
     SqlFunction,
     Unresolved,
 )
-from .render import alter_column_statement, core_statement, execute_statement, python_string
+from .render import (
+    alter_column_statement,
+    core_statement,
+    execute_statement,
+    name_text,
+    python_string,
+)
 from .sql import (
+    TEMPORAL_TYPES,
     dialect_literal,
     dialect_update,
     is_sqlalchemy_type,
@@ -69,7 +77,7 @@ def backfill_for(
     """The backfill this column needs, a refusal, or None when none is needed."""
     if column.has_server_default:
         return None  # the database fills existing rows itself
-    refusal = refusal_for(column)
+    refusal = refusal_for(column, settings.dialect)
     if refusal is not None:
         return refusal
     update = update_backfill(column, settings, receiver, sa)
@@ -82,6 +90,15 @@ def update_backfill(
     column: NewColumn, settings: Settings, receiver: str, sa: str
 ) -> Backfill | Refusal:
     """The UPDATE: SQL where one text is right, else a Core statement."""
+    runtime = [value.source for value in (column.default, column.table, column.name, column.schema) if isinstance(value, Runtime)]
+    if runtime:
+        if settings.style == "sql":
+            return Refusal(
+                "MF106",
+                f"{describe(column)}: {runtime[0]} is known only when the migration runs, "
+                "so no plain SQL can be written for it: use --style core or auto",
+            )
+        return Backfill((core_statement(column, receiver, sa),), uses_sqlalchemy=True)
     assert isinstance(column.default, (Literal, SqlFunction))
     if settings.style != "core":
         sql = update_sql(column, column.default, settings.dialect)
@@ -132,7 +149,7 @@ def server_default_source(column: NewColumn, dialect: str | None, sa: str) -> st
     """Python source for ``server_default=``: a plain string SQLAlchemy quotes
     itself, else ``sa.text(<SQL literal>)``; None where no literal fits."""
     value = column.default
-    if isinstance(value, Literal) and isinstance(value.value, (dict, list)):
+    if isinstance(value, Runtime) or isinstance(value, Literal) and isinstance(value.value, (dict, list)):
         return None
     if isinstance(value, Literal) and isinstance(value.value, str):
         return python_string(value.value)
@@ -144,7 +161,7 @@ def server_default_source(column: NewColumn, dialect: str | None, sa: str) -> st
     return f"{sa}.text({python_string(sql)})" if sql is not None else None
 
 
-def refusal_for(column: NewColumn) -> Refusal | None:
+def refusal_for(column: NewColumn, dialect: str | None = None) -> Refusal | None:
     default = column.default
     if default is None:
         return Refusal(
@@ -156,7 +173,7 @@ def refusal_for(column: NewColumn) -> Refusal | None:
         return Refusal(
             "MF102",
             f"{describe(column)} has the callable default {default.source}: "
-            "no single value to backfill existing rows with",
+            "no single value to backfill existing rows with" + callable_suggestion(column, dialect),
         )
     unresolved = [
         value.source
@@ -166,10 +183,39 @@ def refusal_for(column: NewColumn) -> Refusal | None:
     if unresolved:
         return Refusal(
             "MF103",
-            f"{describe(column)}: cannot evaluate {unresolved[0]} before the migration runs; "
+            f"{describe(column)}: cannot tell what {unresolved[0]} is (a value or a callable?); "
             "write the backfill by hand",
         )
     return None
+
+
+UUID_FUNCTIONS = {
+    "postgresql": "gen_random_uuid()",
+    "mysql": "UUID()",
+    "mariadb": "UUID()",
+    "mssql": "NEWID()",
+    "oracle": "SYS_GUID()",
+}
+
+
+def callable_suggestion(column: NewColumn, dialect: str | None) -> str:
+    """A ready-to-paste backfill for the usual per-row callables, if one fits."""
+    source = column.default.source.lower() if isinstance(column.default, CallableDefault) else ""
+    if column.type_name in TEMPORAL_TYPES or any(word in source for word in ("now", "today", "time")):
+        value = "CURRENT_TIMESTAMP"
+    elif "uuid" in source or (column.type_name or "").lower() == "uuid":
+        if dialect not in UUID_FUNCTIONS:
+            return (
+                "; per row: gen_random_uuid() on PostgreSQL 13+, UUID() on MySQL/MariaDB, "
+                "or a Python loop on SQLite"
+            )
+        value = UUID_FUNCTIONS[dialect]
+    else:
+        return ""
+    names = [column.schema, column.table] if column.schema else [column.table]
+    table = ".".join(name_text(part) for part in names if part is not None)
+    name = name_text(column.name)
+    return f"; e.g. op.execute(\"UPDATE {table} SET {name} = {value} WHERE {name} IS NULL\")"
 
 
 def update_sql(column: NewColumn, value: Literal | SqlFunction, dialect: str | None) -> str | None:
@@ -186,9 +232,7 @@ def update_sql(column: NewColumn, value: Literal | SqlFunction, dialect: str | N
 def describe(column: NewColumn) -> str:
     """``billing.invoices.paid``: how messages name a column."""
     parts = [column.schema, column.table, column.name]
-    return ".".join(
-        part if isinstance(part, str) else part.source for part in parts if part is not None
-    )
+    return ".".join(name_text(part) for part in parts if part is not None)
 
 
 # -- one file --------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .model import NewColumn
+from .model import Name, NewColumn, Runtime
 from .sql import escape_bind_colons
 
 ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\x00": "\\x00"}
@@ -28,11 +28,10 @@ def core_statement(column: NewColumn, receiver: str, sa: str) -> str:
     The default and the type are the migration's own expressions, so Python
     evaluates them exactly as it evaluates the ``default=``.
     """
-    assert isinstance(column.table, str) and isinstance(column.name, str)
-    name = python_string(column.name)
+    name = name_source(column.name)
     column_type = f", {column.type_source}" if column.type_source else ""
-    schema = f", schema={python_string(column.schema)}" if isinstance(column.schema, str) else ""
-    table = python_string(column.table)
+    schema = f", schema={name_source(column.schema)}" if column.schema is not None else ""
+    table = name_source(column.table)
     return "\n".join(
         (
             f"{receiver}.execute(",
@@ -45,10 +44,22 @@ def core_statement(column: NewColumn, receiver: str, sa: str) -> str:
     )
 
 
+def name_source(name: Name) -> str:
+    """A table, column or schema name as Python: a string, or the expression."""
+    if isinstance(name, str):
+        return python_string(name)
+    assert isinstance(name, Runtime), name
+    return name.source
+
+
+def name_text(name: Name) -> str:
+    """A name as messages show it."""
+    return name if isinstance(name, str) else name.source
+
+
 def _table_arguments(column: NewColumn) -> str:
-    assert isinstance(column.table, str)
-    schema = f", schema={python_string(column.schema)}" if isinstance(column.schema, str) else ""
-    return f"{python_string(column.table)}{schema}"
+    schema = f", schema={name_source(column.schema)}" if column.schema is not None else ""
+    return f"{name_source(column.table)}{schema}"
 
 
 def alter_column_statement(
@@ -61,13 +72,12 @@ def alter_column_statement(
     change goes through a ``batch_alter_table`` block (on other databases that
     block just issues the ALTER).
     """
-    assert isinstance(column.name, str)
     facts = changes
     if column.type_source:
         facts += f", existing_type={column.type_source}"
     if column.comment_source:
         facts += f", existing_comment={column.comment_source}"
-    name = python_string(column.name)
+    name = name_source(column.name)
     if not in_batch:
         return f"{receiver}.alter_column({_table_arguments(column)}, {name}, {facts})"
     return (
