@@ -60,7 +60,7 @@ def update_pattern(table: str | Runtime, column: str | Runtime) -> re.Pattern[st
     column_part = name(column, r"(?!)")
     return re.compile(
         rf"\bUPDATE\s+(?:[`\"\[]?[^\s.]+[`\"\]]?\.)?{table_part}\s+SET\b"
-        rf"(?:.*?[\s,])?{column_part}\s*=",
+        rf"(?:(?:(?!\bWHERE\b).)*?[\s,])?{column_part}\s*=",
         re.IGNORECASE | re.DOTALL,
     )
 
