@@ -1,11 +1,18 @@
 """The diagnostic codes: one stable code per kind of problem, with its docs.
 
-The README's table and ``--explain`` are both read from here.
+The README's table, ``--explain`` and the pages in ``docs/rules/`` are all
+read from here; regenerate the pages with ``python -m migration_fix.codes docs/rules``
+(a test fails when they disagree).
 """
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
+
+FIXABLE = frozenset({"MF101", "MF104"})
 
 
 @dataclass(frozen=True)
@@ -15,6 +22,16 @@ class Code:
     why: str
     example: str
     fix: str
+
+    @property
+    def fixable(self) -> bool:
+        """migration-fix writes the fix itself (``[*]`` in the output)."""
+        return self.code in FIXABLE
+
+    @property
+    def fix_is_code(self) -> bool:
+        """The fix is a Python statement (else a sentence)."""
+        return self.fix.startswith(("op.", "if ", "with "))
 
 
 CODES = {
@@ -93,3 +110,68 @@ def explain(code: str) -> str:
         f"{entry.code}: {entry.summary}\n\n{entry.why}\n\n"
         f"Example:\n    {entry.example}\n\nFix:\n    {entry.fix}\n"
     )
+
+
+def rule_page(code: str) -> str:
+    """The Markdown of ``docs/rules/<code>.md``."""
+    entry = CODES[code]
+    fixed = (
+        "**Fixed automatically**: `migration-fix --write` writes the fix; "
+        "`--check` marks it `[*]`."
+        if entry.fixable
+        else "**Reported only**: a person has to write the fix; the run exits 1."
+    )
+    fix = f"```python\n{entry.fix}\n```" if entry.fix_is_code else _sentence(entry.fix)
+    deselect = (
+        " De-selecting a fixable code also turns its fix off."
+        if entry.fixable
+        else ""
+    )
+    return (
+        f"<!-- Generated from src/migration_fix/codes.py by "
+        f"`python -m migration_fix.codes docs/rules`: edit it there. -->\n"
+        f"# {entry.code}: {entry.summary}\n\n"
+        f"{fixed}\n\n"
+        f"## Why\n\n{entry.why}\n\n"
+        f"## Example\n\n```python\n{entry.example}\n```\n\n"
+        f"## Fix\n\n{fix}\n\n"
+        f"## Silencing it\n\n"
+        f"On the first line of the `add_column` call:\n\n"
+        f"```python\nop.add_column(  # migration-fix: ignore[{entry.code}]\n```\n\n"
+        f"For the whole project, `ignore = [\"{entry.code}\"]` under `[tool.migration-fix]` "
+        f"in pyproject.toml, or `--ignore {entry.code}` on the command line.{deselect}\n\n"
+        f"`migration-fix --explain {entry.code}` prints this explanation.\n"
+    )
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
+def write_rule_pages(folder: Path) -> list[Path]:
+    """Write every page into ``folder``; remove pages of codes that no longer exist."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for code in CODES:
+        path = folder / f"{code}.md"
+        path.write_text(rule_page(code), encoding="utf-8", newline="\n")
+        written.append(path)
+    for stale in folder.glob("MF*.md"):
+        if stale.stem not in CODES:
+            stale.unlink()
+    return written
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m migration_fix.codes FOLDER``: regenerate the rule pages."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) != 1:
+        print("usage: python -m migration_fix.codes docs/rules", file=sys.stderr)
+        return 2
+    for path in write_rule_pages(Path(args[0])):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
