@@ -64,3 +64,52 @@ def test_cli_writes_nothing_and_exits_2_on_a_safety_error(tmp_path, monkeypatch,
     assert path.read_bytes() == BEFORE
     err = capsys.readouterr().err
     assert f"{path}: error: internal error:" in err and "nothing written" in err
+
+
+# -- the syntax-tree check, on its own ------------------------------------------------
+
+NOT_NULL = (FIXTURES / "not_null_backfill" / "before.py").read_bytes()
+
+
+def plan_of(source: bytes, settings: Settings = Settings()):
+    from migration_fix.finder import read_migration
+    from migration_fix.fix import parse
+    from migration_fix.plan import plan_migration
+
+    text = source.decode()
+    return text, plan_migration(read_migration(parse(text), text), settings)
+
+
+def test_syntax_tree_check_accepts_the_real_output() -> None:
+    from migration_fix.verify import check_syntax_tree
+
+    for source, settings in ((BEFORE, Settings()), (NOT_NULL, Settings()), (NOT_NULL, Settings(not_null_strategy="server-default"))):
+        text, plan = plan_of(source, settings)
+        output = libcst_transform(source, plan.insertions, plan.edits).decode()
+        check_syntax_tree(text, output, plan.insertions, plan.edits)
+
+
+@pytest.mark.parametrize(
+    ("source", "corrupt"),
+    [
+        (BEFORE, lambda out: out.replace("IS NULL", "IS NOT NULL", 1)),  # not the planned statement
+        (BEFORE, lambda out: out.replace('"invoices",', '"invoice",', 1)),  # the add_column changed
+        (NOT_NULL, lambda out: out.replace("nullable=True", "nullable=False", 1)),  # edit not made
+        (NOT_NULL, lambda out: out.replace("existing_type=sa.Boolean()", "existing_type=sa.Integer()")),
+        (NOT_NULL, lambda out: out.replace("    op.execute", "    pass\n    op.execute", 1)),
+    ],
+)
+def test_syntax_tree_check_trips_on_a_faulty_transform(source, corrupt, monkeypatch) -> None:
+    """With the byte check switched off, the tree check alone stops the write."""
+    import migration_fix.fix as fix_module
+
+    monkeypatch.setattr(fix_module, "check_rewrite", lambda *args: None)
+
+    def faulty(source, insertions, edits=()):
+        output = libcst_transform(source, insertions, edits).decode()
+        corrupted = corrupt(output)
+        assert corrupted != output
+        return corrupted.encode()
+
+    with pytest.raises(SafetyError):
+        fix_source(source, Settings(), transform=faulty)

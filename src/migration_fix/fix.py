@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from .finder import read_migration
 from .model import Edit, Finding, Insertion, Plan, Settings
 from .plan import plan_migration
-from .verify import SafetyError, check_rewrite
+from .verify import SafetyError, check_rewrite, check_syntax_tree
 
 Transform = Callable[[bytes, Sequence[Insertion], Sequence[Edit]], bytes]
 
@@ -65,6 +65,7 @@ def fix_source(source: bytes, settings: Settings, transform: Transform | None = 
     except UnicodeDecodeError as error:
         raise SafetyError(f"the rewrite is not valid {encoding}") from error
     check_rewrite(text, output_text, plan.insertions, plan.edits)
+    check_syntax_tree(text, output_text, plan.insertions, plan.edits)
     return FixResult(source, output, plan, encoding)
 
 
