@@ -2,39 +2,104 @@
 
 from __future__ import annotations
 
+import json
+import os
 import sys
 import traceback
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections import deque
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any, TextIO
 
 import click
 
 from . import __version__
 from .codes import CODES, explain
-from .config import NOT_NULL_STRATEGIES, STYLES, ConfigError, resolve_settings
-from .discover import Target, find_targets
-from .fix import FixResult, SourceError, fix_source
-from .model import Settings
-from .report import finding_line, plural, print_to, unified_diff, use_color
+from .config import (
+    NOT_NULL_STRATEGIES,
+    OUTPUT_FORMATS,
+    STYLES,
+    AlembicConfig,
+    ConfigError,
+    ProjectConfig,
+    find_alembic_config,
+    load_project_config,
+    parse_codes,
+    resolve_selection,
+    resolve_settings,
+)
+from .discover import (
+    DiscoveryError,
+    ExcludePattern,
+    Filters,
+    History,
+    Root,
+    Target,
+    discover,
+)
+from .fix import (
+    FixResult,
+    SourceError,
+    decode,
+    fix_source,
+    libcst_transform,
+    might_need_fix,
+    parse,
+)
+from .model import ColumnAddition, Finding, Settings
+from .report import (
+    colorize_diff,
+    error_record,
+    finding_line,
+    finding_record,
+    fix_record,
+    github_annotation,
+    plural,
+    print_to,
+    unified_diff,
+    use_color,
+)
 from .sql import DIALECTS
-from .verify import SafetyError
+from .verify import SafetyError, check_rewrite
 from .writer import write_atomically
 
 EXIT_CLEAN, EXIT_NEEDS_PERSON, EXIT_ERROR = 0, 1, 2
+# A worker process costs ~50 ms to start and ~0.3 s to import libcst; a file
+# that gets a backfill costs ~10-20 ms. Below this many such files per
+# worker, one process is as fast.
+MIN_FILES_PER_WORKER = 16
+# Results wait to be printed in input order: at most this many per worker are
+# in flight, so memory stays bounded by a few of the largest files.
+IN_FLIGHT_PER_WORKER = 4
 
 EXAMPLES = """\b
 Examples:
+  migration-fix                                  the folders of ./alembic.ini, as a diff
   migration-fix migrations/versions              show the backfills as a diff
   migration-fix --write migrations/versions      write them into the files
   migration-fix --check migrations/versions      only report (CI)
   migration-fix --dialect postgresql --write migrations/versions/3f2a_add_flag.py
+  migration-fix --write - --stdin-filename m.py < m.py   fixed source on stdout
   migration-fix --explain MF104
 
 \b
 Exit codes: 0 nothing left to do; 1 a file would change or a finding needs
-a person; 2 usage error, or a path that cannot be read, parsed or written.
+a person (0 with --exit-zero); 2 usage or configuration error, or a path that
+cannot be read, parsed or written.
 """
+
+
+@dataclass(frozen=True)
+class Job:
+    """What processing one file needs; sent to worker processes, so picklable."""
+
+    settings: Settings
+    write: bool = False
+    want_diff: bool = False
+    want_details: bool = False
+    deselected: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -46,17 +111,41 @@ class Options:
     verbose: bool
     color: bool
     settings: Settings
+    output_format: str = "text"
+    exit_zero: bool = False
+    jobs: int = 1
+    deselected: frozenset[str] = frozenset()
+
+    @property
+    def prints_diff(self) -> bool:
+        return self.output_format == "text" and (
+            self.show_diff or not (self.write or self.check)
+        )
+
+    def job(self, write: bool | None = None) -> Job:
+        return Job(
+            settings=self.settings,
+            write=self.write if write is None else write,
+            want_diff=self.prints_diff or self.output_format == "json",
+            want_details=self.output_format == "json",
+            deselected=self.deselected,
+        )
 
 
 @dataclass
 class Outcome:
-    """What happened to one path."""
+    """What happened to one path: small, so a worker can send it back."""
 
     path: str
-    result: FixResult | None = None
+    findings: list[Finding] = field(default_factory=list)
+    backfills: int = 0
+    changed: bool = False
+    written: bool = False
+    diff: str | None = None
+    insertions: list[tuple[int, str]] = field(default_factory=list)
     error: str | None = None
     error_at: tuple[int, int] | None = None
-    written: bool = False
+    traceback: str | None = None
 
     def error_line(self) -> str:
         """``path:line:col: error: message``, the location only where known."""
@@ -71,34 +160,110 @@ class Totals:
     findings: int = 0
     errors: int = 0
     exit_code: int = EXIT_CLEAN
-    outcomes: list[Outcome] = field(default_factory=list)
 
     def raise_exit(self, code: int) -> None:
         self.exit_code = max(self.exit_code, code)
 
+    def add(self, outcome: Outcome, options: Options) -> None:
+        if outcome.changed:
+            self.files_changed += 1
+            self.backfills += outcome.backfills
+            if not outcome.written:
+                self.raise_exit(EXIT_NEEDS_PERSON)
+        for finding in outcome.findings:
+            if not finding.fixable:
+                self.findings += 1
+                self.raise_exit(EXIT_NEEDS_PERSON)
+        if outcome.error:
+            self.errors += 1
+            self.raise_exit(EXIT_ERROR)
 
-def process(target: Target, options: Options) -> Outcome:
-    """Read, fix and (with --write) write one file; never raises for bad input."""
+    def final_exit(self, options: Options) -> int:
+        if options.exit_zero and self.exit_code == EXIT_NEEDS_PERSON:
+            return EXIT_CLEAN
+        return self.exit_code
+
+
+# -- one file ---------------------------------------------------------------------------
+
+
+def fix_selected(source: bytes, settings: Settings, deselected: frozenset[str] = frozenset()) -> FixResult:
+    """``fix_source``, except that de-selected codes are neither reported nor fixed.
+
+    With nothing de-selected this is ``fix_source`` itself. Otherwise the
+    de-selected codes are treated as a ``# migration-fix: ignore[...]`` on every
+    call, by the planner's own rule. Until ``fix_source`` takes an ``ignore``
+    argument, that path repeats its steps (and its byte-for-byte safety check).
+    """
+    if not deselected or not might_need_fix(source):
+        return fix_source(source, settings)
+    from .finder import read_migration
+    from .plan import plan_migration
+
+    encoding, text = decode(source)
+    migration = read_migration(parse(text), text)
+    additions = [_ignoring(addition, deselected) for addition in migration.additions]
+    plan = plan_migration(replace(migration, additions=additions), settings)
+    plan.findings = [finding for finding in plan.findings if finding.code not in deselected]
+    if not plan.insertions:
+        return FixResult(source, source, plan, encoding)
+    output = libcst_transform(source, plan.insertions, plan.edits)
+    try:
+        output_text = output.decode(encoding)
+    except UnicodeDecodeError as error:
+        raise SafetyError(f"the rewrite is not valid {encoding}") from error
+    check_rewrite(text, output_text, plan.insertions, plan.edits)
+    return FixResult(source, output, plan, encoding)
+
+
+def _ignoring(addition: ColumnAddition, codes: frozenset[str]) -> ColumnAddition:
+    """The addition as if its line said ``# migration-fix: ignore[<codes>]`` too."""
+    if addition.ignored_codes is not None and not addition.ignored_codes:
+        return addition  # a bare ignore already silences everything
+    return replace(addition, ignored_codes=(addition.ignored_codes or frozenset()) | codes)
+
+
+def process_source(path: str, source: bytes, job: Job) -> tuple[Outcome, FixResult | None]:
+    """Fix one file's bytes; never raises for bad input."""
+    try:
+        result = fix_selected(source, job.settings, job.deselected)
+    except SourceError as error:
+        return Outcome(path, error=error.message, error_at=(error.line, error.column)), None
+    except SafetyError as error:
+        return Outcome(path, error=f"internal error: {error}; nothing written, please report"), None
+    except Exception as error:  # a bug of ours must not stop the other files
+        return Outcome(
+            path,
+            error=f"internal error: {type(error).__name__}: {error}; nothing written",
+            traceback=traceback.format_exc(),
+        ), None
+    outcome = Outcome(
+        path,
+        findings=[finding for finding in result.findings if finding.code not in job.deselected],
+        backfills=result.plan.backfill_count,
+        changed=result.changed,
+    )
+    if result.changed and job.want_diff:
+        before = result.source.decode(result.encoding)
+        after = result.output.decode(result.encoding)
+        outcome.diff = unified_diff(path, before, after)
+    if result.changed and job.want_details:
+        outcome.insertions = [
+            (insertion.after_line, "".join(insertion.lines())) for insertion in result.plan.insertions
+        ]
+    return outcome, result
+
+
+def process(target: Target, job: Job) -> Outcome:
+    """Read, fix and (with --write) write one file. Runs in worker processes."""
     if target.error:
         return Outcome(target.path, error=target.error)
     try:
         source = Path(target.path).read_bytes()
     except OSError as error:
         return Outcome(target.path, error=f"cannot read: {error.strerror or error}")
-    try:
-        result = fix_source(source, options.settings)
-    except SourceError as error:
-        return Outcome(target.path, error=error.message, error_at=(error.line, error.column))
-    except SafetyError as error:
-        return Outcome(target.path, error=f"internal error: {error}; nothing written, please report")
-    except Exception as error:  # a bug of ours must not stop the other files
-        if options.verbose:
-            traceback.print_exc()
-        return Outcome(
-            target.path, error=f"internal error: {type(error).__name__}: {error}; nothing written"
-        )
-    outcome = Outcome(target.path, result)
-    if options.write and result.changed:
+    outcome, result = process_source(target.path, source, job)
+    if job.write and result is not None and result.changed:
         try:
             write_atomically(target.path, result.output, source)
         except OSError as error:
@@ -108,37 +273,92 @@ def process(target: Target, options: Options) -> Outcome:
     return outcome
 
 
-def report(outcome: Outcome, options: Options, totals: Totals) -> None:
-    """Print one path's diff, findings and errors, and add it to the totals."""
-    out, err = sys.stdout, sys.stderr
-    totals.outcomes.append(outcome)
-    result = outcome.result
-    if result is not None:
-        backfills = result.plan.backfill_count
-        if result.changed:
-            totals.files_changed += 1
-            totals.backfills += backfills
-            if not options.write:
-                totals.raise_exit(EXIT_NEEDS_PERSON)
-            if options.show_diff or not (options.write or options.check):
-                before = result.source.decode(result.encoding)
-                after = result.output.decode(result.encoding)
-                out.write(unified_diff(outcome.path, before, after, options.color))
-            if outcome.written and not options.quiet:
-                print_to(err, f"Rewriting {outcome.path} ({plural(backfills, 'backfill')})")
-        for finding in result.findings:
-            if finding.fixable and not options.check:
+# -- output -----------------------------------------------------------------------------
+
+
+class Printer:
+    """Prints outcomes, in input order, in one of the output formats.
+
+    stdout carries the results (diffs, findings, JSON, annotations); stderr
+    the ``Rewriting`` lines, the summary and errors. ``code_on_stdout``: stdin
+    mode writing the fixed source to stdout, so findings go to stderr.
+    """
+
+    def __init__(self, options: Options, out: TextIO, err: TextIO, code_on_stdout: bool = False) -> None:
+        self.options = options
+        self.out = err if code_on_stdout else out
+        self.err = err
+        self.code_on_stdout = code_on_stdout
+        self.records = 0
+
+    def start(self) -> None:
+        if self.options.output_format == "json":
+            self.out.write("[")
+
+    def finish(self) -> None:
+        if self.options.output_format == "json":
+            self.out.write("\n]\n" if self.records else "]\n")
+            self.out.flush()
+
+    def show(self, outcome: Outcome) -> None:
+        kind = self.options.output_format
+        if kind == "json":
+            self._json(outcome)
+        elif kind == "github":
+            self._github(outcome)
+        else:
+            self._text(outcome)
+        if outcome.written and not self.options.quiet and not self.code_on_stdout:
+            print_to(self.err, f"Rewriting {outcome.path} ({plural(outcome.backfills, 'backfill')})")
+        if self.options.verbose and not outcome.changed and not outcome.findings and not outcome.error:
+            print_to(self.err, f"Unchanged {outcome.path}")
+        if outcome.error:
+            if self.options.verbose and outcome.traceback:
+                self.err.write(outcome.traceback)
+            print_to(self.err, outcome.error_line())
+
+    def _text(self, outcome: Outcome) -> None:
+        if outcome.diff is not None and self.options.prints_diff:
+            self.out.write(colorize_diff(outcome.diff) if self.options.color else outcome.diff)
+            self.out.flush()
+        for finding in outcome.findings:
+            if finding.fixable and not self.options.check:
                 continue
-            if not finding.fixable:
-                totals.findings += 1
-                totals.raise_exit(EXIT_NEEDS_PERSON)
-            print_to(out, finding_line(outcome.path, finding))
-        if options.verbose and not result.changed and not result.findings:
-            print_to(err, f"Unchanged {outcome.path}")
-    if outcome.error:
-        totals.errors += 1
-        totals.raise_exit(EXIT_ERROR)
-        print_to(err, outcome.error_line())
+            print_to(self.out, finding_line(outcome.path, finding))
+
+    def _json(self, outcome: Outcome) -> None:
+        records: list[dict[str, Any]] = [
+            finding_record(outcome.path, finding, fixed=finding.fixable and outcome.written)
+            for finding in outcome.findings
+        ]
+        if outcome.changed:
+            records.append(
+                fix_record(
+                    outcome.path, outcome.backfills, outcome.written, outcome.diff or "", outcome.insertions
+                )
+            )
+        if outcome.error:
+            records.append(error_record(outcome.path, outcome.error, outcome.error_at))
+        for record in records:
+            self.out.write(("," if self.records else "") + "\n  " + json.dumps(record, ensure_ascii=False))
+            self.records += 1
+        self.out.flush()
+
+    def _github(self, outcome: Outcome) -> None:
+        for finding in outcome.findings:
+            at = (finding.location.line, finding.location.column)
+            if finding.fixable and outcome.written:
+                level, message = "notice", f"{finding.message} (fixed: backfill written)"
+            elif finding.fixable:
+                level, message = "error", f"{finding.message} (fixable: run migration-fix --write)"
+            else:
+                level, message = "error", finding.message
+            print_to(self.out, github_annotation(level, outcome.path, message, at, finding.code))
+        if outcome.error:
+            print_to(
+                self.out,
+                github_annotation("error", outcome.path, outcome.error, outcome.error_at, "migration-fix"),
+            )
 
 
 def summary(totals: Totals, options: Options) -> str:
@@ -150,23 +370,243 @@ def summary(totals: Totals, options: Options) -> str:
     return ", ".join(parts)
 
 
-def run(paths: Sequence[str], options: Options) -> int:
+# -- running ----------------------------------------------------------------------------
+
+
+def available_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        return os.cpu_count() or 1
+
+
+def worker_count(targets: Sequence[Target], jobs: int) -> tuple[int, list[bool] | None]:
+    """How many processes to use, and which targets need one at all.
+
+    The cheap ``add_column`` test runs here, reading one file at a time, so
+    that only files that may get a backfill are sent to a worker; a pool is
+    started only when enough of them share it.
+    """
+    if jobs <= 1 or len(targets) < 2 * MIN_FILES_PER_WORKER:
+        return 1, None
+    needs = [target.error is None and _may_need_work(target.path) for target in targets]
+    workers = min(jobs, sum(needs) // MIN_FILES_PER_WORKER)
+    return (workers, needs) if workers >= 2 else (1, None)
+
+
+def _may_need_work(path: str) -> bool:
+    try:
+        return might_need_fix(Path(path).read_bytes())
+    except OSError:
+        return True  # let process() report it
+
+
+def outcomes(targets: Sequence[Target], job: Job, jobs: int) -> Iterator[Outcome]:
+    """Every target's outcome, in input order, serially or from a process pool."""
+    workers, needs = worker_count(targets, jobs)
+    if needs is None:
+        for target in targets:
+            yield process(target, job)
+        return
+    pending: deque[tuple[str, Outcome | Future[Outcome]]] = deque()
+    in_flight = 0
+    limit = workers * IN_FLIGHT_PER_WORKER
+    pool = ProcessPoolExecutor(max_workers=workers)
+    try:
+        for target, need in zip(targets, needs):
+            if need:
+                pending.append((target.path, pool.submit(process, target, job)))
+                in_flight += 1
+            else:  # no add_column: nothing to do, not worth a worker
+                pending.append((target.path, Outcome(target.path)))
+            while pending and (in_flight >= limit or _ready(pending[0][1])):
+                path, item = pending.popleft()
+                in_flight -= isinstance(item, Future)
+                yield _result(path, item)
+        while pending:
+            yield _result(*pending.popleft())
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _ready(item: Outcome | Future[Outcome]) -> bool:
+    return not isinstance(item, Future) or item.done()
+
+
+def _result(path: str, item: Outcome | Future[Outcome]) -> Outcome:
+    if isinstance(item, Outcome):
+        return item
+    try:
+        return item.result()
+    except Exception as error:  # a worker that died (killed, out of memory)
+        return Outcome(path, error=f"internal error: worker failed: {type(error).__name__}: {error}")
+
+
+def run(
+    roots: Sequence[str | Root],
+    options: Options,
+    filters: Filters | None = None,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+) -> int:
+    out, err = out or sys.stdout, err or sys.stderr
+    try:
+        found = discover(roots, filters)
+    except DiscoveryError as error:
+        print_to(err, f"error: {error}")
+        return EXIT_ERROR
+    if options.verbose:
+        for skipped in found.skipped:
+            print_to(err, f"Skipped {skipped.path}: {skipped.reason}")
     totals = Totals()
-    for target in find_targets(paths):
-        report(process(target, options), options, totals)
+    printer = Printer(options, out, err)
+    printer.start()
+    for outcome in outcomes(found.targets, options.job(), options.jobs):
+        totals.add(outcome, options)
+        printer.show(outcome)
+    printer.finish()
     if not options.quiet:
-        print_to(sys.stderr, summary(totals, options))
-    return totals.exit_code
+        print_to(err, summary(totals, options))
+    return totals.final_exit(options)
+
+
+def run_stdin(name: str | None, options: Options, filters: Filters) -> int:
+    """``-``: read one migration from stdin. With --write the fixed source goes
+    to stdout (unchanged if nothing is to do, or on an error), as black and
+    ruff do; otherwise the diff, findings or records as for a file."""
+    out, err = sys.stdout, sys.stderr
+    source = sys.stdin.buffer.read()
+    path = name or "-"
+    emit_code = options.write and not options.show_diff
+    skip = _stdin_skip_reason(name, source, filters)
+    if skip is not None:
+        if options.verbose:
+            print_to(err, f"Skipped {path}: {skip}")
+        if emit_code:
+            _write_bytes(out, source)
+        return EXIT_CLEAN
+    if not emit_code:
+        options = replace(options, write=False)
+    outcome, result = process_source(path, source, options.job(write=False))
+    if emit_code:
+        _write_bytes(out, result.output if result is not None else source)
+        outcome.written = outcome.changed
+    totals = Totals()
+    totals.add(outcome, options)
+    printer = Printer(options, out, err, code_on_stdout=emit_code)
+    printer.start()
+    printer.show(outcome)
+    printer.finish()
+    if not options.quiet:
+        print_to(err, summary(totals, options))
+    return totals.final_exit(options)
+
+
+def _stdin_skip_reason(name: str | None, source: bytes, filters: Filters) -> str | None:
+    """With --force-exclude, stdin's name is excluded as a file's would be."""
+    if name is None or not filters.force_exclude:
+        return None
+    pattern = filters.excluded(name)
+    if pattern is not None:
+        return f"excluded by {pattern.pattern!r}"
+    if filters.baselines:
+        history = History(filters)
+        history.prepare([name])
+        return history.reason(name, source)
+    return None
+
+
+def _write_bytes(stream: TextIO, data: bytes) -> None:
+    stream.flush()
+    buffer = getattr(stream, "buffer", None)
+    if buffer is not None:
+        buffer.write(data)
+        buffer.flush()
+    else:  # a text-only stream (tests): the bytes as the file's encoding says
+        stream.write(decode(data)[1] if data else "")
+        stream.flush()
+
+
+# -- the command --------------------------------------------------------------------------
+
+
+def _codes_option(value: tuple[str, ...]) -> list[str] | None:
+    if not value:
+        return None
+    try:
+        return [code for item in value for code in parse_codes(item)]
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from error
+
+
+def _patterns(values: Sequence[str], root: Path) -> tuple[ExcludePattern, ...]:
+    return tuple(
+        ExcludePattern(part.strip(), str(root))
+        for value in values
+        for part in value.split(",")
+        if part.strip()
+    )
+
+
+def build_filters(
+    project: ProjectConfig,
+    cwd: Path,
+    exclude: tuple[str, ...],
+    extend_exclude: tuple[str, ...],
+    force_exclude: bool | None,
+    baseline: tuple[str, ...],
+    alembic: AlembicConfig | None,
+) -> Filters:
+    """Ruff's layering: ``--exclude`` replaces the file's ``exclude``; both
+    ``extend-exclude`` lists add to it. A file's patterns are relative to its
+    folder, the command line's to the current one."""
+    root = project.root or cwd
+    patterns = _patterns(exclude, cwd) if exclude else _patterns(project.get("exclude", []), root)
+    patterns += _patterns(project.get("extend-exclude", []), root) + _patterns(extend_exclude, cwd)
+    configured = project.get("baseline", ())
+    baselines = baseline or ((configured,) if isinstance(configured, str) else tuple(configured))
+    return Filters(
+        excludes=patterns,
+        force_exclude=project.get("force-exclude", False) if force_exclude is None else force_exclude,
+        baselines=tuple(name for name in baselines if name),
+        version_folders=tuple((folder, alembic.recursive) for folder in alembic.version_folders)
+        if alembic
+        else (),
+    )
+
+
+def configured_roots(alembic: AlembicConfig, cwd: Path) -> list[Root]:
+    """The version folders of the Alembic config, shown relative to the current
+    folder where they are below it; empty ones are fine (a new project)."""
+    return [
+        Root(_shown(folder, cwd), recursive=alembic.recursive, required=False)
+        for folder in alembic.version_folders
+    ]
+
+
+def _shown(path: Path, cwd: Path) -> str:
+    try:
+        return str(Path(os.path.abspath(path)).relative_to(cwd))
+    except ValueError:
+        return str(path)
 
 
 @click.command(
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     epilog=EXAMPLES,
 )
-@click.argument("paths", nargs=-1, type=click.Path(), metavar="PATH...")
-@click.option("--write", is_flag=True, help="Rewrite the files in place.")
+@click.argument("paths", nargs=-1, type=click.Path(), metavar="[PATH]...")
+@click.option("--write", is_flag=True, help="Rewrite the files in place (stdin: print the fixed source).")
 @click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff (the default without --write).")
 @click.option("--check", is_flag=True, help="Only report: no diff, exit 1 if anything would change.")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="The Alembic config (alembic.ini or pyproject.toml) whose version folders are checked "
+    "when no PATH is given; default: ./alembic.ini, else [tool.alembic] in ./pyproject.toml.",
+)
 @click.option(
     "--dialect",
     type=click.Choice(DIALECTS),
@@ -186,15 +626,46 @@ def run(paths: Sequence[str], options: Options) -> int:
     "UPDATE, set NOT NULL; server-default: add it with a server default, then drop it "
     "(no UPDATE: fast on large tables).",
 )
+@click.option("--select", multiple=True, metavar="CODES", help="Only these codes or prefixes (MF1), comma-separated.")
+@click.option(
+    "--ignore",
+    multiple=True,
+    metavar="CODES",
+    help="Not these codes or prefixes, comma-separated; an ignored fixable code is not fixed.",
+)
+@click.option("--exclude", multiple=True, metavar="GLOBS", help="Skip these files/folders (replaces the config's exclude).")
+@click.option("--extend-exclude", multiple=True, metavar="GLOBS", help="Skip these too, in addition to exclude.")
+@click.option(
+    "--force-exclude/--no-force-exclude",
+    default=None,
+    help="Apply excludes and the baseline to files named on the command line too (pre-commit).",
+)
+@click.option(
+    "--baseline",
+    multiple=True,
+    metavar="REV",
+    help="Check only revisions that descend from REV (a revision id or a unique prefix).",
+)
+@click.option("--output-format", type=click.Choice(OUTPUT_FORMATS), help="text (default), json or github.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when something would change or needs a person.")
+@click.option("--stdin-filename", metavar="NAME", help="The name of the file read from stdin (-).")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Processes to fix files with; 0: one per CPU, used only when many files need a backfill.",
+)
 @click.option(
     "--color",
     type=click.Choice(("auto", "always", "never")),
     default="auto",
     show_default=True,
-    help="Colour the diff; auto means on a terminal and without NO_COLOR.",
+    help="Colour the diff; auto: on a terminal, never with NO_COLOR, always with FORCE_COLOR.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No Rewriting lines or summary; errors still print.")
-@click.option("-v", "--verbose", is_flag=True, help="Also list unchanged files; tracebacks for internal errors.")
+@click.option("-v", "--verbose", is_flag=True, help="Also list unchanged and skipped files; tracebacks for internal errors.")
 @click.option("--explain", metavar="CODE", help="Explain a diagnostic code, e.g. MF101, and exit.")
 @click.version_option(__version__, "--version", prog_name="migration-fix")
 def command(
@@ -202,9 +673,20 @@ def command(
     write: bool,
     show_diff: bool,
     check: bool,
+    config_file: str | None,
     dialect: str | None,
     style: str | None,
     not_null_strategy: str | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    exclude: tuple[str, ...],
+    extend_exclude: tuple[str, ...],
+    force_exclude: bool | None,
+    baseline: tuple[str, ...],
+    output_format: str | None,
+    exit_zero: bool,
+    stdin_filename: str | None,
+    jobs: int,
     color: str,
     quiet: bool,
     verbose: bool,
@@ -212,28 +694,58 @@ def command(
 ) -> int:
     """Write the backfill that a Python-side default= never does into Alembic migrations.
 
-    PATH is a migration file, or a folder searched for Alembic revision scripts.
+    PATH is a migration file, a folder searched for Alembic revision scripts, or
+    - for stdin. Without PATH, the version folders of the Alembic config in the
+    current folder (or --config) are checked.
     """
     if explain is not None:
         return explain_code(explain)
     if check and write:
         raise click.UsageError("--check and --write cannot be used together")
-    if not paths:
-        raise click.UsageError("no PATH given: pass migration files or their folder")
+    reads_stdin = paths == ("-",) or (not paths and stdin_filename is not None)
+    if "-" in paths and not reads_stdin:
+        raise click.UsageError("- (stdin) cannot be combined with other paths")
+    select_codes, ignore_codes = _codes_option(select), _codes_option(ignore)
+    cwd = Path.cwd()
     try:
-        settings = resolve_settings(Path.cwd(), dialect, style, not_null_strategy)
+        alembic = find_alembic_config(cwd, Path(config_file) if config_file else None)
+        project = load_project_config(Path(config_file).parent if config_file else cwd)
+        settings = resolve_settings(cwd, dialect, style, not_null_strategy, alembic=alembic, project=project)
     except ConfigError as error:
-        raise click.UsageError(str(error)) from error
+        raise click.ClickException(str(error)) from error
+    chosen_format = output_format or project.get("output-format") or "text"
+    if reads_stdin and write and not show_diff and chosen_format != "text":
+        raise click.UsageError(
+            f"--write with stdin prints the fixed source: --output-format {chosen_format} cannot go with it"
+        )
+    selection = resolve_selection(
+        [(project.get("select"), project.get("ignore")), (select_codes, ignore_codes)]
+    )
+    filters = build_filters(project, cwd, exclude, extend_exclude, force_exclude, baseline, alembic)
     options = Options(
         write=write,
         show_diff=show_diff,
         check=check,
         quiet=quiet,
         verbose=verbose,
-        color=use_color(color, sys.stdout),
+        color=chosen_format == "text" and use_color(color, sys.stdout),
         settings=settings,
+        output_format=chosen_format,
+        exit_zero=exit_zero,
+        jobs=jobs or available_cpus(),
+        deselected=selection.deselected,
     )
-    return run(paths, options)
+    if reads_stdin:
+        return run_stdin(stdin_filename, options, filters)
+    if paths:
+        return run(paths, options, filters)
+    if alembic is None:
+        raise click.UsageError(
+            f"no PATH given, and no Alembic config in {cwd} (alembic.ini with script_location, "
+            "or [tool.alembic] in pyproject.toml): pass migration files or their folder, "
+            "or --config FILE"
+        )
+    return run(configured_roots(alembic, cwd), options, filters)
 
 
 def explain_code(code: str) -> int:

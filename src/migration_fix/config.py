@@ -427,5 +427,5 @@ def _location(cwd: Path, value: str, where: Path) -> Path:
             raise ConfigError(f"{where}: cannot find the package of {value}: {error}") from error
         if spec is None or not spec.submodule_search_locations:
             raise ConfigError(f"{where}: cannot find the package of {value}")
-        return Path(list(spec.submodule_search_locations)[0], *inner.split(":"))
+        return Path(next(iter(spec.submodule_search_locations)), *inner.split(":"))
     return cwd / value
