@@ -53,6 +53,8 @@ def might_need_fix(source: bytes) -> bool:
 
 def fix_source(source: bytes, settings: Settings, transform: Transform | None = None) -> FixResult:
     """Plan the backfills for ``source`` and write them in, safety-checked."""
+    if b"\x00" in source:
+        raise SourceError("not a Python source file (it holds NUL bytes)", line_of(source, source.index(b"\x00")))
     if not might_need_fix(source):
         return FixResult(source, source)
     encoding, text = decode(source)
@@ -73,9 +75,19 @@ def decode(source: bytes) -> tuple[str, str]:
     """The encoding Python itself would use for this file, and the text."""
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
-        return encoding, source.decode(encoding)
-    except (SyntaxError, UnicodeDecodeError, LookupError) as error:
+    except (SyntaxError, LookupError) as error:
         raise SourceError(f"cannot decode: {error}") from error
+    try:
+        return encoding, source.decode(encoding)
+    except UnicodeDecodeError as error:
+        line = line_of(source, error.start)
+        raise SourceError(f"cannot decode as {encoding}: byte {source[error.start]:#04x}", line) from error
+    except LookupError as error:
+        raise SourceError(f"cannot decode: unknown encoding {encoding}") from error
+
+
+def line_of(source: bytes, offset: int) -> int:
+    return source.count(b"\n", 0, offset) + 1
 
 
 def parse(text: str) -> ast.Module:
