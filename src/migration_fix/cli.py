@@ -478,7 +478,13 @@ def run_stdin(name: str | None, options: Options, filters: Filters) -> int:
     source = sys.stdin.buffer.read()
     path = name or "-"
     emit_code = options.write and not options.show_diff
-    skip = _stdin_skip_reason(name, source, filters)
+    try:
+        skip = _stdin_skip_reason(name, source, filters)
+    except DiscoveryError as error:
+        print_to(err, f"error: {error}")
+        if emit_code:
+            _write_bytes(out, source)
+        return EXIT_ERROR
     if skip is not None:
         if options.verbose:
             print_to(err, f"Skipped {path}: {skip}")
@@ -511,8 +517,8 @@ def _stdin_skip_reason(name: str | None, source: bytes, filters: Filters) -> str
         return f"excluded by {pattern.pattern!r}"
     if filters.baselines:
         history = History(filters)
-        history.prepare([name])
-        return history.reason(name, source)
+        history.prepare([name], {name: source})
+        return history.reason(name)
     return None
 
 

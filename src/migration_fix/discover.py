@@ -284,30 +284,29 @@ class History:
         self._new: set[str] | None = None
         self._baselines: list[str] = []
 
-    def prepare(self, paths: Iterable[str]) -> None:
-        """Read the graph of the configured folders and those of ``paths``;
-        raises DiscoveryError for a baseline that is not there."""
+    def prepare(self, paths: Iterable[str], sources: dict[str, bytes] | None = None) -> None:
+        """Read the graph of the configured folders and those of ``paths``, then
+        ``sources`` (stdin's content under its name); raises DiscoveryError for
+        a baseline that is not there."""
+        paths = list(paths)
         for folder, recursive in self.filters.version_folders:
             for sub in _folders(folder, recursive):
                 self.graph.add_folder(sub)
         for path in paths:
             self.graph.add_folder(Path(path).parent)
+        for path, source in (sources or {}).items():
+            found = read_revision(source)
+            if found is not None:
+                self.graph.parents[found[0]] = found[1]
+                self.graph.by_path[os.path.realpath(path)] = found[0]
         self._baselines = [self.graph.resolve(name) for name in self.filters.baselines]
         self._new = self.graph.descendants(self._baselines)
 
-    def reason(self, path: str, source: bytes | None = None) -> str | None:
+    def reason(self, path: str) -> str | None:
         """Why the baseline skips this file, or None to check it. A file whose
         revision cannot be read is checked."""
         assert self._new is not None, "prepare() first"
-        if source is not None:
-            revision = read_revision(source)
-            current = revision[0] if revision else None
-            if revision:
-                self.graph.parents.setdefault(revision[0], revision[1])
-                if any(parent in self._new or parent in self._baselines for parent in revision[1]):
-                    self._new.add(revision[0])
-        else:
-            current = self.graph.by_path.get(os.path.realpath(path))
+        current = self.graph.by_path.get(os.path.realpath(path))
         if current is None or current in self._new:
             return None
         if current in self._baselines:
