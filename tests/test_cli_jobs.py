@@ -1,0 +1,149 @@
+"""-j/--jobs: worker processes only for files that need work, output in input order."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from migration_fix import cli
+from migration_fix.cli import IN_FLIGHT_PER_WORKER, MIN_FILES_PER_WORKER, Job, main, outcomes, worker_count
+from migration_fix.discover import Target
+from migration_fix.model import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+GUIDE_BEFORE = (ROOT / "fixtures" / "guide_boolean" / "before.py").read_bytes()
+GUIDE_AFTER = (ROOT / "fixtures" / "guide_boolean" / "after.py").read_bytes()
+CLEAN = b'revision = "c"\ndown_revision = None\n\ndef upgrade():\n    pass\n'
+BROKEN = b'revision = "x"\ndown_revision = None\nop.add_column("t", sa.Column(\n'
+
+
+class RecordingPool(concurrent.futures.ProcessPoolExecutor):
+    """A real process pool that remembers what it was given."""
+
+    instances: list[RecordingPool] = []
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.workers = kwargs.get("max_workers", args[0] if args else None)
+        self.submitted: list[str] = []
+        RecordingPool.instances.append(self)
+
+    def submit(self, fn, /, *args, **kwargs):
+        self.submitted.append(args[0].path)
+        return super().submit(fn, *args, **kwargs)
+
+
+@pytest.fixture
+def pool(monkeypatch: pytest.MonkeyPatch) -> type[RecordingPool]:
+    RecordingPool.instances = []
+    monkeypatch.setattr(cli, "ProcessPoolExecutor", RecordingPool)
+    return RecordingPool
+
+
+@pytest.fixture
+def many(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """80 revision scripts: every other one needs a backfill; one cannot be parsed."""
+    (tmp_path / ".git").mkdir()
+    versions = tmp_path / "versions"
+    versions.mkdir()
+    for index in range(80):
+        (versions / f"{index:03}.py").write_bytes(GUIDE_BEFORE if index % 2 else CLEAN)
+    (versions / "041.py").write_bytes(BROKEN)
+    monkeypatch.chdir(tmp_path)
+    return versions
+
+
+def test_parallel_output_is_the_serial_output(many: Path, pool, capsys) -> None:
+    for mode in ([], ["--check"], ["--output-format", "json"], ["--output-format", "github"]):
+        pool.instances = []
+        assert main([*mode, "-j", "1", "versions"]) == 2
+        serial = capsys.readouterr()
+        assert pool.instances == []
+        assert main([*mode, "-j", "2", "versions"]) == 2
+        parallel = capsys.readouterr()
+        assert pool.instances and pool.instances[-1].workers == 2
+        assert parallel.out == serial.out
+        assert parallel.err == serial.err
+
+
+def test_only_files_that_need_work_go_to_workers(many: Path, pool) -> None:
+    main(["--check", "-q", "-j", "2", "versions"])
+    (used,) = pool.instances
+    assert len(used.submitted) == 40  # the 39 with add_column and the broken one
+    assert all(Path(path).read_bytes() in (GUIDE_BEFORE, BROKEN) for path in used.submitted)
+
+
+def test_parallel_write(many: Path, pool, capsys) -> None:
+    assert main(["--write", "-j", "3", "versions"]) == 2  # the broken file
+    err = capsys.readouterr().err
+    rewritten = [line.split()[1] for line in err.splitlines() if line.startswith("Rewriting")]
+    assert rewritten == sorted(rewritten) and len(rewritten) == 39
+    for index in range(1, 80, 2):
+        if index != 41:
+            assert (many / f"{index:03}.py").read_bytes() == GUIDE_AFTER
+    assert (many / "041.py").read_bytes() == BROKEN
+    assert "versions/041.py:3:" in err
+
+
+def test_results_in_flight_are_bounded(many: Path, pool) -> None:
+    targets = [Target(str(path)) for path in sorted(many.iterdir())]
+    consumed = 0
+    for outcome in outcomes(targets, Job(Settings()), 2):
+        (used,) = pool.instances
+        consumed += str(outcome.path) in used.submitted
+        assert len(used.submitted) - consumed <= 2 * IN_FLIGHT_PER_WORKER
+
+
+def test_few_files_need_no_pool(tmp_path: Path, pool, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    for index in range(2 * MIN_FILES_PER_WORKER - 1):
+        (tmp_path / f"{index}.py").write_bytes(GUIDE_BEFORE)
+    assert main(["--check", "-q", "-j", "8", *map(str, sorted(tmp_path.glob("*.py")))]) == 1
+    assert pool.instances == []
+
+
+def test_files_without_add_column_never_start_a_pool(tmp_path: Path, pool, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    for index in range(200):
+        (tmp_path / f"{index}.py").write_bytes(CLEAN)
+    assert main(["--check", "-q", "-j", "8", *map(str, tmp_path.glob("*.py"))]) == 0
+    assert pool.instances == []
+
+
+@pytest.mark.parametrize(
+    ("jobs", "needing", "total", "expected"),
+    [
+        (1, 100, 100, 1),
+        (8, 100, 100, 6),  # 100 // 16
+        (2, 100, 100, 2),
+        (8, 20, 200, 1),  # not enough files need work
+        (8, 40, 40, 2),
+    ],
+)
+def test_worker_count(tmp_path: Path, jobs: int, needing: int, total: int, expected: int) -> None:
+    targets = []
+    for index in range(total):
+        path = tmp_path / f"{index}.py"
+        path.write_bytes(GUIDE_BEFORE if index < needing else CLEAN)
+        targets.append(Target(str(path)))
+    assert worker_count(targets, jobs)[0] == expected
+
+
+def test_real_process_with_jobs(many: Path) -> None:
+    """The console script as pre-commit or CI runs it: a real pool, real pickling."""
+    result = subprocess.run(
+        [sys.executable, "-m", "migration_fix", "--check", "-j", "2", "versions"],
+        capture_output=True,
+        text=True,
+        cwd=many.parent,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    assert result.returncode == 2
+    lines = [line.split(":")[0] for line in result.stdout.splitlines()]
+    assert lines == sorted(lines) and len(lines) == 39
+    assert "39 files would be rewritten (39 backfills), 0 findings, 1 error" in result.stderr
