@@ -47,6 +47,15 @@ def cores() -> str:
     return f"{usable} usable of {os.cpu_count()}"
 
 
+def load_average() -> str:
+    """Other work on the machine skews every timing; this says how much there was."""
+    try:
+        one, five, fifteen = os.getloadavg()
+    except OSError:
+        return "unknown"
+    return f"{one:.2f} / {five:.2f} / {fifteen:.2f} (1 / 5 / 15 min, at the start)"
+
+
 def package_version(name: str) -> str:
     try:
         return importlib.metadata.version(name)
@@ -88,6 +97,7 @@ def description(repository: Path) -> list[tuple[str, str]]:
         ("CPU", cpu_model()),
         ("Cores", cores()),
         ("Memory", memory_gib()),
+        ("Load average", load_average()),
         ("OS", platform.platform()),
         ("Python", f"{platform.python_version()} ({platform.python_implementation()})"),
         ("migration-fix source", migration_fix_source(repository)),
