@@ -17,7 +17,10 @@ files on SQLite, so a fixture can say `schema = "billing"` on all three.
 
 from __future__ import annotations
 
+import atexit
+import functools
 import os
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, NoReturn
@@ -65,7 +68,46 @@ def where(url: URL) -> str:
 
 def connect_server(name: str) -> Engine:
     """An engine for server database `name` after proving the server answers."""
-    url = server_url(name)
+    return _connect(server_url(name))
+
+
+def connect_private(name: str) -> Engine:
+    """An engine for a database of this test process's own on server `name`.
+
+    Two test runs at once (nox sessions, a developer and an editor plugin)
+    would otherwise drop each other's tables mid-test. Schemas that a fixture
+    names are still shared on MySQL/MariaDB, where a schema is a database.
+    """
+    return _connect(_private_url(name))
+
+
+@functools.lru_cache(maxsize=None)
+def _private_url(name: str) -> URL:
+    base = server_url(name)
+    private = f"migration_fix_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    engine = _connect(base)
+    try:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(sa.text(f"CREATE DATABASE {private}"))
+    finally:
+        engine.dispose()
+    atexit.register(_drop_database, base, private)
+    return base.set(database=private)
+
+
+def _drop_database(base: URL, private: str) -> None:
+    engine = _connect(base)
+    try:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            if engine.dialect.name == "postgresql":
+                connection.execute(sa.text(f"DROP DATABASE IF EXISTS {private} WITH (FORCE)"))
+            else:
+                connection.execute(sa.text(f"DROP DATABASE IF EXISTS {private}"))
+    finally:
+        engine.dispose()
+
+
+def _connect(url: URL) -> Engine:
     engine = sa.create_engine(url, connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS})
     try:
         with engine.connect():
@@ -186,7 +228,7 @@ def open_database(name: str, tmp_path: Path) -> Database:
     if name == "sqlite":
         return open_sqlite(tmp_path / "sqlite")
     try:
-        engine = connect_server(name)
+        engine = connect_private(name)
     except DatabaseUnavailable as error:
         reason = str(error)  # skip/fail outside the except block: no chained traceback
     else:
