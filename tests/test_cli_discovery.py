@@ -16,16 +16,27 @@ import pytest
 
 from migration_fix.cli import main
 from migration_fix.config import ConfigError, find_alembic_config
-from migration_fix.discover import ExcludePattern, RevisionGraph, glob_regex, read_revision
+from migration_fix.discover import (
+    ExcludePattern,
+    RevisionGraph,
+    glob_regex,
+    read_revision,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE_BEFORE = (ROOT / "fixtures" / "guide_boolean" / "before.py").read_bytes()
 GUIDE_AFTER = (ROOT / "fixtures" / "guide_boolean" / "after.py").read_bytes()
 
 
-def revision_script(revision: str, down: str | None | tuple[str, ...] = None, annotated: bool = False) -> bytes:
+def revision_script(
+    revision: str, down: str | None | tuple[str, ...] = None, annotated: bool = False
+) -> bytes:
     """The guide migration, as revision ``revision`` on top of ``down``."""
-    down_text = repr(down) if not isinstance(down, tuple) else "(\n    " + ",\n    ".join(map(repr, down)) + ",\n)"
+    down_text = (
+        repr(down)
+        if not isinstance(down, tuple)
+        else "(\n    " + ",\n    ".join(map(repr, down)) + ",\n)"
+    )
     if annotated:
         header = f'revision: str = "{revision}"\ndown_revision: Union[str, Sequence[str], None] = {down_text}\n'
     else:
@@ -88,7 +99,9 @@ def test_relative_script_location_is_relative_to_the_current_folder(repo: Path, 
         ("path_separator = newline\n", "\n    "),
     ],
 )
-def test_version_locations_split_as_alembic_splits_them(repo: Path, capsys, separator_line: str, joiner: str) -> None:
+def test_version_locations_split_as_alembic_splits_them(
+    repo: Path, capsys, separator_line: str, joiner: str
+) -> None:
     locations = joiner.join(["%(here)s/db/one", "%(here)s/db/two"])
     write(
         repo / "alembic.ini",
@@ -96,7 +109,9 @@ def test_version_locations_split_as_alembic_splits_them(repo: Path, capsys, sepa
     )
     write(repo / "db" / "one" / "a.py", revision_script("a"))
     write(repo / "db" / "two" / "b.py", revision_script("b", "a"))
-    write(repo / "db" / "versions" / "old.py", revision_script("zz"))  # not used: version_locations replace it
+    write(
+        repo / "db" / "versions" / "old.py", revision_script("zz")
+    )  # not used: version_locations replace it
     assert main(["--check"]) == 1
     assert checked(capsys) == [os.path.join("db", "one", "a.py"), os.path.join("db", "two", "b.py")]
 
@@ -126,8 +141,13 @@ def test_alembic_ini_wins_over_tool_alembic(repo: Path, capsys) -> None:
 
 
 def test_config_option_names_another_ini(repo: Path, capsys) -> None:
-    write(repo / "services" / "billing" / "alembic.ini", "[alembic]\nscript_location = %(here)s/migrations\n")
-    path = write(repo / "services" / "billing" / "migrations" / "versions" / "a.py", revision_script("a"))
+    write(
+        repo / "services" / "billing" / "alembic.ini",
+        "[alembic]\nscript_location = %(here)s/migrations\n",
+    )
+    path = write(
+        repo / "services" / "billing" / "migrations" / "versions" / "a.py", revision_script("a")
+    )
     assert main(["--check", "--config", "services/billing/alembic.ini"]) == 1
     assert checked(capsys) == [str(path.relative_to(repo))]
 
@@ -144,7 +164,9 @@ def test_config_option_names_a_pyproject(repo: Path, capsys) -> None:
 
 
 def test_config_option_url_gives_the_dialect(repo: Path, capsys) -> None:
-    write(repo / "prod.ini", "[alembic]\nscript_location = db\nsqlalchemy.url = mssql+pyodbc://dsn\n")
+    write(
+        repo / "prod.ini", "[alembic]\nscript_location = db\nsqlalchemy.url = mssql+pyodbc://dsn\n"
+    )
     write(repo / "db" / "versions" / "a.py", revision_script("a"))
     main(["--config", "prod.ini"])
     assert "SET enable_downloads=0" in capsys.readouterr().out
@@ -159,7 +181,10 @@ def test_alembic_config_environment_variable(repo: Path, capsys, monkeypatch) ->
 
 
 def test_recursive_version_locations(repo: Path, capsys) -> None:
-    write(repo / "alembic.ini", "[alembic]\nscript_location = db\nrecursive_version_locations = true\n")
+    write(
+        repo / "alembic.ini",
+        "[alembic]\nscript_location = db\nrecursive_version_locations = true\n",
+    )
     write(repo / "db" / "versions" / "a.py", revision_script("a"))
     write(repo / "db" / "versions" / "2024" / "b.py", revision_script("b", "a"))
     main(["--check"])
@@ -202,7 +227,10 @@ def test_config_file_that_is_not_an_alembic_config(repo: Path, capsys) -> None:
 
 
 def test_bad_path_separator_is_named(repo: Path) -> None:
-    write(repo / "alembic.ini", "[alembic]\nscript_location = db\npath_separator = pipe\nversion_locations = a|b\n")
+    write(
+        repo / "alembic.ini",
+        "[alembic]\nscript_location = db\npath_separator = pipe\nversion_locations = a|b\n",
+    )
     with pytest.raises(ConfigError, match="alembic.ini: path_separator = 'pipe'"):
         find_alembic_config(repo)
 
@@ -232,7 +260,10 @@ def history(repo: Path) -> Path:
     write(repo / "alembic.ini", "[alembic]\nscript_location = db\n")
     versions = repo / "db" / "versions"
     for name, down in (("a", None), ("b", "a"), ("c", "b"), ("d", "c")):
-        write(versions / f"{name}_step.py", revision_script(f"{name}000", f"{down}000" if down else None))
+        write(
+            versions / f"{name}_step.py",
+            revision_script(f"{name}000", f"{down}000" if down else None),
+        )
     return versions
 
 
@@ -241,7 +272,10 @@ def names(paths: list[str]) -> list[str]:
 
 
 def test_exclude_in_config_skips_files_in_folders(repo: Path, history: Path, capsys) -> None:
-    write(repo / "pyproject.toml", '[tool.migration-fix]\nexclude = ["a_*.py", "db/versions/b_step.py"]\n')
+    write(
+        repo / "pyproject.toml",
+        '[tool.migration-fix]\nexclude = ["a_*.py", "db/versions/b_step.py"]\n',
+    )
     main(["--check"])
     assert names(checked(capsys)) == ["c_step.py", "d_step.py"]
     main(["--check", "db"])
@@ -255,7 +289,10 @@ def test_named_file_is_checked_unless_force_exclude(repo: Path, history: Path, c
     assert names(checked(capsys)) == ["a_step.py"]
     assert main(["--check", "--force-exclude", named]) == 0
     assert checked(capsys) == []
-    write(repo / "pyproject.toml", '[tool.migration-fix]\nexclude = ["a_*.py"]\nforce-exclude = true\n')
+    write(
+        repo / "pyproject.toml",
+        '[tool.migration-fix]\nexclude = ["a_*.py"]\nforce-exclude = true\n',
+    )
     assert main(["--check", named]) == 0
     assert main(["--check", "--no-force-exclude", named]) == 1
 
@@ -273,12 +310,16 @@ def test_cli_exclude_replaces_and_extend_exclude_adds(repo: Path, history: Path,
     assert checked(capsys) == []
 
 
-def test_anchored_patterns_are_relative_to_the_pyproject(repo: Path, history: Path, capsys, monkeypatch) -> None:
+def test_anchored_patterns_are_relative_to_the_pyproject(
+    repo: Path, history: Path, capsys, monkeypatch
+) -> None:
     write(repo / "pyproject.toml", '[tool.migration-fix]\nexclude = ["db/versions/[ab]_*.py"]\n')
     monkeypatch.chdir(repo / "db")
     main(["--check", "versions"])
     assert names(checked(capsys)) == ["c_step.py", "d_step.py"]
-    main(["--check", "--exclude", "versions/c_*", "versions"])  # the command line's: from the current folder
+    main(
+        ["--check", "--exclude", "versions/c_*", "versions"]
+    )  # the command line's: from the current folder
     assert names(checked(capsys)) == ["a_step.py", "b_step.py", "d_step.py"]
 
 
@@ -287,7 +328,9 @@ def test_excluded_folder_is_pruned(repo: Path, capsys) -> None:
     write(repo / "pkg" / "legacy" / "versions" / "old.py", revision_script("old"))
     main(["--check", "-v", "--exclude", "legacy/", "pkg"])
     out_err = capsys.readouterr()
-    assert [line.split(":")[0] for line in out_err.out.splitlines()] == [os.path.join("pkg", "versions", "a.py")]
+    assert [line.split(":")[0] for line in out_err.out.splitlines()] == [
+        os.path.join("pkg", "versions", "a.py")
+    ]
     assert f"Skipped {os.path.join('pkg', 'legacy')}: excluded by 'legacy/'" in out_err.err
 
 
@@ -365,8 +408,8 @@ def test_ambiguous_baseline_is_an_error(repo: Path, history: Path, capsys) -> No
 
 
 def test_baseline_follows_merges_and_branches(repo: Path, capsys) -> None:
-    """  a - b (baseline) - c ----- m (merge of c and x)
-             \\- x (branched before the baseline)"""
+    """a - b (baseline) - c ----- m (merge of c and x)
+    \\- x (branched before the baseline)"""
     write(repo / "alembic.ini", "[alembic]\nscript_location = db\n")
     versions = repo / "db" / "versions"
     write(versions / "1_a.py", revision_script("a", None))
@@ -395,7 +438,9 @@ def test_baseline_with_named_files_needs_force_exclude(repo: Path, history: Path
 
 def test_baseline_graph_spans_the_configured_version_locations(repo: Path, capsys) -> None:
     """The baseline lives in one version location, the file named in another."""
-    write(repo / "alembic.ini", "[alembic]\nscript_location = db\nversion_locations = core plugin\n")
+    write(
+        repo / "alembic.ini", "[alembic]\nscript_location = db\nversion_locations = core plugin\n"
+    )
     write(repo / "core" / "a.py", revision_script("a"))
     write(repo / "core" / "b.py", revision_script("b", "a"))
     plugin = write(repo / "plugin" / "p.py", revision_script("p", "b"))
@@ -405,7 +450,10 @@ def test_baseline_graph_spans_the_configured_version_locations(repo: Path, capsy
 
 
 def test_file_whose_revision_cannot_be_read_is_checked(repo: Path, history: Path, capsys) -> None:
-    write(history / "z_computed.py", GUIDE_BEFORE.replace(b'revision = "9c386e4052be"', b"revision = make_id()"))
+    write(
+        history / "z_computed.py",
+        GUIDE_BEFORE.replace(b'revision = "9c386e4052be"', b"revision = make_id()"),
+    )
     main(["--check", "--baseline", "c000"])
     assert names(checked(capsys)) == ["d_step.py", "z_computed.py"]
 
@@ -429,7 +477,9 @@ def test_read_revision(source: bytes, expected) -> None:
 
 def test_revision_graph_descendants_of_a_merge() -> None:
     graph = RevisionGraph()
-    graph.parents.update({"a": (), "b": ("a",), "c": ("b",), "x": ("a",), "m": ("c", "x"), "n": ("m",)})
+    graph.parents.update(
+        {"a": (), "b": ("a",), "c": ("b",), "x": ("a",), "m": ("c", "x"), "n": ("m",)}
+    )
     assert graph.descendants(["b"]) == {"c", "m", "n"}
     assert graph.descendants(["x"]) == {"m", "n"}
     assert graph.descendants(["n"]) == set()
@@ -459,7 +509,9 @@ def test_hooks_run_serially_and_force_exclude() -> None:
 
 
 def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True).stdout
+    return subprocess.run(
+        ["git", *args], cwd=repo, check=True, capture_output=True, text=True
+    ).stdout
 
 
 def test_all_files_run_leaves_history_alone(tmp_path: Path) -> None:
@@ -468,7 +520,10 @@ def test_all_files_run_leaves_history_alone(tmp_path: Path) -> None:
     git(tmp_path, "init", "-q")
     versions = tmp_path / "migrations" / "versions"
     for name, down in (("a", None), ("b", "a"), ("c", "b")):
-        write(versions / f"{name}_step.py", revision_script(f"{name}000", f"{down}000" if down else None))
+        write(
+            versions / f"{name}_step.py",
+            revision_script(f"{name}000", f"{down}000" if down else None),
+        )
     write(versions / "legacy_fix.py", revision_script("l000", "c000"))
     write(tmp_path / "app.py", GUIDE_BEFORE)
     write(

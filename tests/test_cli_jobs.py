@@ -7,11 +7,19 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
 from migration_fix import cli
-from migration_fix.cli import IN_FLIGHT_PER_WORKER, MIN_FILES_PER_WORKER, Job, main, outcomes, worker_count
+from migration_fix.cli import (
+    IN_FLIGHT_PER_WORKER,
+    MIN_FILES_PER_WORKER,
+    Job,
+    main,
+    outcomes,
+    worker_count,
+)
 from migration_fix.discover import Target
 from migration_fix.model import Settings
 
@@ -25,7 +33,7 @@ BROKEN = b'revision = "x"\ndown_revision = None\nop.add_column("t", sa.Column(\n
 class RecordingPool(concurrent.futures.ProcessPoolExecutor):
     """A real process pool that remembers what it was given."""
 
-    instances: list[RecordingPool] = []
+    instances: ClassVar[list[RecordingPool]] = []
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -21,7 +21,7 @@ FIXTURES = ROOT / "fixtures"
 GUIDE_BEFORE = (FIXTURES / "guide_boolean" / "before.py").read_bytes()
 GUIDE_AFTER = (FIXTURES / "guide_boolean" / "after.py").read_bytes()
 
-MIXED = b'''\
+MIXED = b"""\
 import uuid
 
 from alembic import op
@@ -36,7 +36,7 @@ def upgrade():
     op.add_column("invoices", sa.Column("token", sa.String(36), default=uuid.uuid4))
     op.add_column("invoices", sa.Column("total", sa.Integer(), nullable=False))
     op.add_column("invoices", sa.Column("status", sa.String(20), nullable=False, default="open"))
-'''
+"""
 PAID_BACKFILL = b'op.execute("UPDATE invoices SET paid = false WHERE paid IS NULL")'
 
 
@@ -89,7 +89,7 @@ def test_ignored_fixable_code_is_not_fixed(mixed: Path, capsys) -> None:
     assert main(["--write", "-q", "--ignore", "MF104", str(mixed)]) == 1  # MF102/MF105 remain
     fixed = mixed.read_bytes()
     assert PAID_BACKFILL in fixed
-    assert b"'open'" not in fixed and b"nullable=False, default=\"open\"" in fixed
+    assert b"'open'" not in fixed and b'nullable=False, default="open"' in fixed
     assert "MF104" not in capsys.readouterr().out
 
 
@@ -99,8 +99,12 @@ def test_ignoring_every_fixable_code_leaves_the_file_alone(mixed: Path, capsys) 
     assert "0 files rewritten" in capsys.readouterr().err
 
 
-def test_config_select_and_ignore_layer_under_the_command_line(repo: Path, mixed: Path, capsys) -> None:
-    (repo / "pyproject.toml").write_text('[tool.migration-fix]\nselect = ["MF1"]\nignore = ["MF105"]\n')
+def test_config_select_and_ignore_layer_under_the_command_line(
+    repo: Path, mixed: Path, capsys
+) -> None:
+    (repo / "pyproject.toml").write_text(
+        '[tool.migration-fix]\nselect = ["MF1"]\nignore = ["MF105"]\n'
+    )
     main(["--check", str(mixed)])
     assert codes(capsys.readouterr().out) == ["MF101", "MF102", "MF104"]
     main(["--check", "--ignore", "MF102", str(mixed)])  # refines the file's selection
@@ -111,7 +115,11 @@ def test_config_select_and_ignore_layer_under_the_command_line(repo: Path, mixed
 
 def test_comment_and_selection_combine(repo: Path, capsys) -> None:
     path = repo / "m.py"
-    path.write_bytes(MIXED.replace(b"default=uuid.uuid4))", b"default=uuid.uuid4))  # migration-fix: ignore[MF102]"))
+    path.write_bytes(
+        MIXED.replace(
+            b"default=uuid.uuid4))", b"default=uuid.uuid4))  # migration-fix: ignore[MF102]"
+        )
+    )
     main(["--check", "--ignore", "MF105", str(path)])
     assert codes(capsys.readouterr().out) == ["MF101", "MF104"]
 
@@ -134,14 +142,18 @@ def test_unknown_code_is_a_usage_error(mixed: Path, capsys, flag: str) -> None:
         ('extend-select = ["MF1"]', "unknown key [tool.migration-fix] extend-select"),
     ],
 )
-def test_bad_config_value_exits_2_naming_the_file(repo: Path, mixed: Path, capsys, text: str, message: str) -> None:
+def test_bad_config_value_exits_2_naming_the_file(
+    repo: Path, mixed: Path, capsys, text: str, message: str
+) -> None:
     (repo / "pyproject.toml").write_text(f"[tool.migration-fix]\n{text}\n")
     assert main(["--check", str(mixed)]) == 2
     err = capsys.readouterr().err
     assert str(repo / "pyproject.toml") in err and message in err
 
 
-@pytest.mark.parametrize("case", sorted(path.name for path in FIXTURES.iterdir() if (path / "before.py").is_file()))
+@pytest.mark.parametrize(
+    "case", sorted(path.name for path in FIXTURES.iterdir() if (path / "before.py").is_file())
+)
 def test_selection_path_agrees_with_fix_source(case: str) -> None:
     """De-selecting a code the file does not have changes nothing: the
     selection path plans, transforms and checks as fix_source does."""
@@ -188,7 +200,10 @@ def test_json_check(repo: Path, mixed: Path, capsys) -> None:
     assert findings[0]["url"].endswith("docs/rules/MF101.md")
     (fix,) = [record for record in records if record["type"] == "fix"]
     assert fix["applied"] is False and fix["backfills"] == 2
-    assert fix["insertions"][0] == {"after_line": 11, "text": "    " + PAID_BACKFILL.decode() + "\n"}
+    assert fix["insertions"][0] == {
+        "after_line": 11,
+        "text": "    " + PAID_BACKFILL.decode() + "\n",
+    }
     assert fix["diff"].startswith(f"--- {mixed}\n+++ {mixed}\n")
     assert mixed.read_bytes() == MIXED
 
@@ -264,7 +279,10 @@ def test_github_after_write_fixed_findings_are_notices(repo: Path, capsys) -> No
 
 def test_github_error_annotation(repo: Path, capsys) -> None:
     assert main(["--output-format", "github", "missing.py"]) == 2
-    assert "::error file=missing.py,title=migration-fix::no such file or folder" in capsys.readouterr().out
+    assert (
+        "::error file=missing.py,title=migration-fix::no such file or folder"
+        in capsys.readouterr().out
+    )
 
 
 def test_github_escaping() -> None:
@@ -275,8 +293,12 @@ def test_github_escaping() -> None:
 # -- stdin ---------------------------------------------------------------------------------------
 
 
-def run_cli(args: list[str], stdin: bytes, cwd: Path, **env: str) -> subprocess.CompletedProcess[bytes]:
-    environment = {key: value for key, value in os.environ.items() if key not in ("NO_COLOR", "FORCE_COLOR")}
+def run_cli(
+    args: list[str], stdin: bytes, cwd: Path, **env: str
+) -> subprocess.CompletedProcess[bytes]:
+    environment = {
+        key: value for key, value in os.environ.items() if key not in ("NO_COLOR", "FORCE_COLOR")
+    }
     return subprocess.run(
         [sys.executable, "-m", "migration_fix", *args],
         input=stdin,
@@ -293,7 +315,9 @@ def test_stdin_write_prints_the_fixed_source(tmp_path: Path) -> None:
     assert b"1 file rewritten" in result.stderr
 
 
-@pytest.mark.parametrize("case", ["crlf_tabs", "latin1_cookie", "bom_non_ascii", "no_final_newline"])
+@pytest.mark.parametrize(
+    "case", ["crlf_tabs", "latin1_cookie", "bom_non_ascii", "no_final_newline"]
+)
 def test_stdin_write_keeps_bytes(tmp_path: Path, case: str) -> None:
     before = (FIXTURES / case / "before.py").read_bytes()
     after = (FIXTURES / case / "after.py").read_bytes()
@@ -359,7 +383,9 @@ def test_stdin_force_exclude_passes_the_source_through(tmp_path: Path) -> None:
 def test_stdin_baseline_reads_the_revision_from_stdin(tmp_path: Path) -> None:
     versions = tmp_path / "versions"
     versions.mkdir()
-    parent = GUIDE_BEFORE.replace(b'"9c386e4052be"', b'"713af8a4cb34"').replace(b'down_revision = "713af8a4cb34"', b"down_revision = None")
+    parent = GUIDE_BEFORE.replace(b'"9c386e4052be"', b'"713af8a4cb34"').replace(
+        b'down_revision = "713af8a4cb34"', b"down_revision = None"
+    )
     (versions / "parent.py").write_bytes(parent)
     args = ["--write", "-q", "--force-exclude", "--stdin-filename", "versions/new.py", "-"]
     newer = run_cli([*args, "--baseline", "713af8a4cb34"], GUIDE_BEFORE, tmp_path)
@@ -401,7 +427,9 @@ def test_force_color_colours_a_pipe(tmp_path: Path) -> None:
     path.write_bytes(GUIDE_BEFORE)
     assert b"\033[32m" in run_cli([str(path)], b"", tmp_path, FORCE_COLOR="1").stdout
     assert b"\033[" not in run_cli([str(path)], b"", tmp_path).stdout
-    json_out = run_cli(["--output-format", "json", "--color", "always", str(path)], b"", tmp_path).stdout
+    json_out = run_cli(
+        ["--output-format", "json", "--color", "always", str(path)], b"", tmp_path
+    ).stdout
     assert b"\033[" not in json_out
 
 

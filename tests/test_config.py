@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from migration_fix.cli import main
-from migration_fix.config import ConfigError, dialect_of_url, resolve_settings
+from migration_fix.config import (
+    ConfigError,
+    dialect_of_url,
+    find_alembic_config,
+    load_project_config,
+    parse_codes,
+    resolve_selection,
+    resolve_settings,
+)
 from migration_fix.model import Settings
 
 
@@ -117,3 +126,61 @@ def test_configured_dialect_reaches_the_output(repo: Path, monkeypatch, capsys) 
     monkeypatch.chdir(repo)
     main([str(migration)])
     assert "SET enable_downloads=0 WHERE" in capsys.readouterr().out
+
+
+# -- rule selection, as ruff resolves it ---------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("layers", "enabled"),
+    [
+        ([(None, None)], {"MF101", "MF102", "MF103", "MF104", "MF105", "MF106", "MF107"}),
+        ([(["MF10"], ["MF106", "MF107"])], {"MF101", "MF102", "MF103", "MF104", "MF105"}),
+        ([(["MF101"], ["MF1"])], {"MF101"}),
+        ([(["MF1"], ["MF101"])], {"MF102", "MF103", "MF104", "MF105", "MF106", "MF107"}),
+        ([(["ALL"], ["MF"])], set()),
+        ([(["MF101", "MF102"], None), (None, ["MF102"])], {"MF101"}),
+        ([(None, ["MF102"]), (["MF102"], None)], {"MF102"}),
+    ],
+)
+def test_resolve_selection(layers, enabled) -> None:
+    assert resolve_selection(layers).enabled == enabled
+
+
+def test_parse_codes() -> None:
+    assert parse_codes(" mf101, MF1 ,,") == ["MF101", "MF1"]
+    with pytest.raises(ValueError, match="unknown code or prefix 'MF2'"):
+        parse_codes("MF2")
+
+
+def test_every_key_is_checked_on_load(repo: Path) -> None:
+    write(
+        repo / "pyproject.toml",
+        '[tool.migration-fix]\nexclude = ["old"]\nextend-exclude = []\nforce-exclude = true\n'
+        'baseline = "abc"\nselect = ["ALL"]\nignore = ["MF105"]\noutput-format = "github"\n',
+    )
+    assert load_project_config(repo).values["output-format"] == "github"
+
+
+def test_alembic_config_folders_and_here(repo: Path) -> None:
+    write(
+        repo / "alembic.ini",
+        "[alembic]\nscript_location = %(here)s/db\npath_separator = os\n"
+        f"version_locations = %(here)s/a{os.pathsep}b\nsqlalchemy.url = mysql://x%%y@h/db\n",
+    )
+    config = find_alembic_config(repo)
+    assert config is not None
+    assert config.script_location == repo / "db"
+    assert config.version_folders == (repo / "a", repo / "b")
+    assert config.url == "mysql://x%%y@h/db"  # raw, as the dialect resolver reads it
+    assert config.path == repo / "alembic.ini"
+
+
+def test_no_alembic_config(repo: Path) -> None:
+    assert find_alembic_config(repo) is None
+
+
+def test_cli_config_url_wins_over_the_folder_search(repo: Path) -> None:
+    write(repo / "alembic.ini", "[alembic]\nscript_location = db\nsqlalchemy.url = postgresql://h/db\n")
+    write(repo / "other.ini", "[alembic]\nscript_location = db\nsqlalchemy.url = sqlite:///x.db\n")
+    assert resolve_settings(repo, alembic=find_alembic_config(repo, Path("other.ini"))).dialect == "sqlite"
+    assert resolve_settings(repo).dialect == "postgresql"

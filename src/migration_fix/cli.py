@@ -118,9 +118,7 @@ class Options:
 
     @property
     def prints_diff(self) -> bool:
-        return self.output_format == "text" and (
-            self.show_diff or not (self.write or self.check)
-        )
+        return self.output_format == "text" and (self.show_diff or not (self.write or self.check))
 
     def job(self, write: bool | None = None) -> Job:
         return Job(
@@ -187,7 +185,9 @@ class Totals:
 # -- one file ---------------------------------------------------------------------------
 
 
-def fix_selected(source: bytes, settings: Settings, deselected: frozenset[str] = frozenset()) -> FixResult:
+def fix_selected(
+    source: bytes, settings: Settings, deselected: frozenset[str] = frozenset()
+) -> FixResult:
     """``fix_source``, except that de-selected codes are neither reported nor fixed.
 
     With nothing de-selected this is ``fix_source`` itself. Otherwise the
@@ -249,7 +249,8 @@ def process_source(path: str, source: bytes, job: Job) -> tuple[Outcome, FixResu
         outcome.diff = unified_diff(path, before, after)
     if result.changed and job.want_details:
         outcome.insertions = [
-            (insertion.after_line, "".join(insertion.lines())) for insertion in result.plan.insertions
+            (insertion.after_line, "".join(insertion.lines()))
+            for insertion in result.plan.insertions
         ]
     return outcome, result
 
@@ -284,7 +285,9 @@ class Printer:
     mode writing the fixed source to stdout, so findings go to stderr.
     """
 
-    def __init__(self, options: Options, out: TextIO, err: TextIO, code_on_stdout: bool = False) -> None:
+    def __init__(
+        self, options: Options, out: TextIO, err: TextIO, code_on_stdout: bool = False
+    ) -> None:
         self.options = options
         self.out = err if code_on_stdout else out
         self.err = err
@@ -309,8 +312,15 @@ class Printer:
         else:
             self._text(outcome)
         if outcome.written and not self.options.quiet and not self.code_on_stdout:
-            print_to(self.err, f"Rewriting {outcome.path} ({plural(outcome.backfills, 'backfill')})")
-        if self.options.verbose and not outcome.changed and not outcome.findings and not outcome.error:
+            print_to(
+                self.err, f"Rewriting {outcome.path} ({plural(outcome.backfills, 'backfill')})"
+            )
+        if (
+            self.options.verbose
+            and not outcome.changed
+            and not outcome.findings
+            and not outcome.error
+        ):
             print_to(self.err, f"Unchanged {outcome.path}")
         if outcome.error:
             if self.options.verbose and outcome.traceback:
@@ -334,13 +344,19 @@ class Printer:
         if outcome.changed:
             records.append(
                 fix_record(
-                    outcome.path, outcome.backfills, outcome.written, outcome.diff or "", outcome.insertions
+                    outcome.path,
+                    outcome.backfills,
+                    outcome.written,
+                    outcome.diff or "",
+                    outcome.insertions,
                 )
             )
         if outcome.error:
             records.append(error_record(outcome.path, outcome.error, outcome.error_at))
         for record in records:
-            self.out.write(("," if self.records else "") + "\n  " + json.dumps(record, ensure_ascii=False))
+            self.out.write(
+                ("," if self.records else "") + "\n  " + json.dumps(record, ensure_ascii=False)
+            )
             self.records += 1
         self.out.flush()
 
@@ -357,13 +373,17 @@ class Printer:
         if outcome.error:
             print_to(
                 self.out,
-                github_annotation("error", outcome.path, outcome.error, outcome.error_at, "migration-fix"),
+                github_annotation(
+                    "error", outcome.path, outcome.error, outcome.error_at, "migration-fix"
+                ),
             )
 
 
 def summary(totals: Totals, options: Options) -> str:
     verb = "rewritten" if options.write else "would be rewritten"
-    parts = [f"{plural(totals.files_changed, 'file')} {verb} ({plural(totals.backfills, 'backfill')})"]
+    parts = [
+        f"{plural(totals.files_changed, 'file')} {verb} ({plural(totals.backfills, 'backfill')})"
+    ]
     parts.append(plural(totals.findings, "finding"))
     if totals.errors:
         parts.append(plural(totals.errors, "error"))
@@ -439,7 +459,9 @@ def _result(path: str, item: Outcome | Future[Outcome]) -> Outcome:
     try:
         return item.result()
     except Exception as error:  # a worker that died (killed, out of memory)
-        return Outcome(path, error=f"internal error: worker failed: {type(error).__name__}: {error}")
+        return Outcome(
+            path, error=f"internal error: worker failed: {type(error).__name__}: {error}"
+        )
 
 
 def run(
@@ -573,7 +595,9 @@ def build_filters(
     baselines = baseline or ((configured,) if isinstance(configured, str) else tuple(configured))
     return Filters(
         excludes=patterns,
-        force_exclude=project.get("force-exclude", False) if force_exclude is None else force_exclude,
+        force_exclude=project.get("force-exclude", False)
+        if force_exclude is None
+        else force_exclude,
         baselines=tuple(name for name in baselines if name),
         version_folders=tuple((folder, alembic.recursive) for folder in alembic.version_folders)
         if alembic
@@ -602,9 +626,15 @@ def _shown(path: Path, cwd: Path) -> str:
     epilog=EXAMPLES,
 )
 @click.argument("paths", nargs=-1, type=click.Path(), metavar="[PATH]...")
-@click.option("--write", is_flag=True, help="Rewrite the files in place (stdin: print the fixed source).")
-@click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff (the default without --write).")
-@click.option("--check", is_flag=True, help="Only report: no diff, exit 1 if anything would change.")
+@click.option(
+    "--write", is_flag=True, help="Rewrite the files in place (stdin: print the fixed source)."
+)
+@click.option(
+    "--diff", "show_diff", is_flag=True, help="Print a unified diff (the default without --write)."
+)
+@click.option(
+    "--check", is_flag=True, help="Only report: no diff, exit 1 if anything would change."
+)
 @click.option(
     "--config",
     "config_file",
@@ -632,15 +662,30 @@ def _shown(path: Path, cwd: Path) -> str:
     "UPDATE, set NOT NULL; server-default: add it with a server default, then drop it "
     "(no UPDATE: fast on large tables).",
 )
-@click.option("--select", multiple=True, metavar="CODES", help="Only these codes or prefixes (MF1), comma-separated.")
+@click.option(
+    "--select",
+    multiple=True,
+    metavar="CODES",
+    help="Only these codes or prefixes (MF1), comma-separated.",
+)
 @click.option(
     "--ignore",
     multiple=True,
     metavar="CODES",
     help="Not these codes or prefixes, comma-separated; an ignored fixable code is not fixed.",
 )
-@click.option("--exclude", multiple=True, metavar="GLOBS", help="Skip these files/folders (replaces the config's exclude).")
-@click.option("--extend-exclude", multiple=True, metavar="GLOBS", help="Skip these too, in addition to exclude.")
+@click.option(
+    "--exclude",
+    multiple=True,
+    metavar="GLOBS",
+    help="Skip these files/folders (replaces the config's exclude).",
+)
+@click.option(
+    "--extend-exclude",
+    multiple=True,
+    metavar="GLOBS",
+    help="Skip these too, in addition to exclude.",
+)
 @click.option(
     "--force-exclude/--no-force-exclude",
     default=None,
@@ -652,8 +697,12 @@ def _shown(path: Path, cwd: Path) -> str:
     metavar="REV",
     help="Check only revisions that descend from REV (a revision id or a unique prefix).",
 )
-@click.option("--output-format", type=click.Choice(OUTPUT_FORMATS), help="text (default), json or github.")
-@click.option("--exit-zero", is_flag=True, help="Exit 0 even when something would change or needs a person.")
+@click.option(
+    "--output-format", type=click.Choice(OUTPUT_FORMATS), help="text (default), json or github."
+)
+@click.option(
+    "--exit-zero", is_flag=True, help="Exit 0 even when something would change or needs a person."
+)
 @click.option("--stdin-filename", metavar="NAME", help="The name of the file read from stdin (-).")
 @click.option(
     "-j",
@@ -670,8 +719,15 @@ def _shown(path: Path, cwd: Path) -> str:
     show_default=True,
     help="Colour the diff; auto: on a terminal, never with NO_COLOR, always with FORCE_COLOR.",
 )
-@click.option("-q", "--quiet", is_flag=True, help="No Rewriting lines or summary; errors still print.")
-@click.option("-v", "--verbose", is_flag=True, help="Also list unchanged and skipped files; tracebacks for internal errors.")
+@click.option(
+    "-q", "--quiet", is_flag=True, help="No Rewriting lines or summary; errors still print."
+)
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="Also list unchanged and skipped files; tracebacks for internal errors.",
+)
 @click.option("--explain", metavar="CODE", help="Explain a diagnostic code, e.g. MF101, and exit.")
 @click.version_option(__version__, "--version", prog_name="migration-fix")
 def command(
@@ -716,7 +772,9 @@ def command(
     try:
         alembic = find_alembic_config(cwd, Path(config_file) if config_file else None)
         project = load_project_config(Path(config_file).parent if config_file else cwd)
-        settings = resolve_settings(cwd, dialect, style, not_null_strategy, alembic=alembic, project=project)
+        settings = resolve_settings(
+            cwd, dialect, style, not_null_strategy, alembic=alembic, project=project
+        )
     except ConfigError as error:
         raise click.ClickException(str(error)) from error
     chosen_format = output_format or project.get("output-format") or "text"

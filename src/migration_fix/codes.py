@@ -51,8 +51,7 @@ CODES = {
             "A callable such as `uuid.uuid4` or `datetime.utcnow` is evaluated per "
             "inserted row; no one value is right for every existing row, so nothing is "
             "written for you.",
-            'op.add_column("events", sa.Column("created", sa.DateTime(), '
-            "default=datetime.utcnow))",
+            'op.add_column("events", sa.Column("created", sa.DateTime(), default=datetime.utcnow))',
             'op.execute("UPDATE events SET created = CURRENT_TIMESTAMP WHERE created IS NULL")',
         ),
         Code(
@@ -81,7 +80,7 @@ CODES = {
             "A NOT NULL column with neither `default=` nor `server_default=` cannot be "
             "added to a table with rows (MySQL/MariaDB silently fill '' or 0).",
             'op.add_column("invoices", sa.Column("paid", sa.Boolean(), nullable=False))',
-            'add server_default=sa.false(), or add it nullable, backfill, then set NOT NULL',
+            "add server_default=sa.false(), or add it nullable, backfill, then set NOT NULL",
         ),
         Code(
             "MF106",
@@ -116,17 +115,12 @@ def rule_page(code: str) -> str:
     """The Markdown of ``docs/rules/<code>.md``."""
     entry = CODES[code]
     fixed = (
-        "**Fixed automatically**: `migration-fix --write` writes the fix; "
-        "`--check` marks it `[*]`."
+        "**Fixed automatically**: `migration-fix --write` writes the fix; `--check` marks it `[*]`."
         if entry.fixable
         else "**Reported only**: a person has to write the fix; the run exits 1."
     )
     fix = f"```python\n{entry.fix}\n```" if entry.fix_is_code else _sentence(entry.fix)
-    deselect = (
-        " De-selecting a fixable code also turns its fix off."
-        if entry.fixable
-        else ""
-    )
+    deselect = " De-selecting a fixable code also turns its fix off." if entry.fixable else ""
     return (
         f"<!-- Generated from src/migration_fix/codes.py by "
         f"`python -m migration_fix.codes docs/rules`: edit it there. -->\n"
@@ -138,7 +132,7 @@ def rule_page(code: str) -> str:
         f"## Silencing it\n\n"
         f"On the first line of the `add_column` call:\n\n"
         f"```python\nop.add_column(  # migration-fix: ignore[{entry.code}]\n```\n\n"
-        f"For the whole project, `ignore = [\"{entry.code}\"]` under `[tool.migration-fix]` "
+        f'For the whole project, `ignore = ["{entry.code}"]` under `[tool.migration-fix]` '
         f"in pyproject.toml, or `--ignore {entry.code}` on the command line.{deselect}\n\n"
         f"`migration-fix --explain {entry.code}` prints this explanation.\n"
     )

@@ -121,7 +121,7 @@ def _check_value(path: Path, key: str, value: Any) -> None:
         raise ConfigError(f"{where} must be a revision id or a list of them")
     if kind == "codes":
         if not strings:
-            raise ConfigError(f"{where} must be a list of codes, e.g. [\"MF102\"]")
+            raise ConfigError(f'{where} must be a list of codes, e.g. ["MF102"]')
         try:
             check_selectors(value)
         except ValueError as error:
@@ -392,7 +392,9 @@ def _version_locations(sources: list[_Options], cwd: Path) -> list[Path]:
     """``version_locations`` split as Alembic splits it (``path_separator``,
     the older ``version_path_separator``, else spaces and commas)."""
     for source in sources:
-        if source.parser is not None and source.parser.get("alembic", "version_locations", fallback=None):
+        if source.parser is not None and source.parser.get(
+            "alembic", "version_locations", fallback=None
+        ):
             text = source.parser.get("alembic", "version_locations")
             separator = None
             for name in ("path_separator", "version_path_separator"):
@@ -411,7 +413,9 @@ def _version_locations(sources: list[_Options], cwd: Path) -> list[Path]:
             value = _option([source], "version_locations")
             items = value[1] if value else None
             if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
-                raise ConfigError(f"{source.path}: [tool.alembic] version_locations must be a list of strings")
+                raise ConfigError(
+                    f"{source.path}: [tool.alembic] version_locations must be a list of strings"
+                )
             return [_location(cwd, item, source.path) for item in items]
     return []
 

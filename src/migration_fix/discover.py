@@ -26,7 +26,9 @@ _VALUE = rb"\s*(?::[^=\n]*)?=[ \t]*(?P<value>\([^)]*\)|\[[^\]]*\]|[^\n#;]*)"
 REVISION_VALUE = re.compile(rb"^revision" + _VALUE, re.MULTILINE)
 DOWN_REVISION_VALUE = re.compile(rb"^down_revision" + _VALUE, re.MULTILINE)
 STRING = re.compile(rb"""'([^'\\\n]*)'|"([^"\\\n]*)\"""")
-SKIPPED_FOLDERS = frozenset({".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", "__pycache__", "node_modules"})
+SKIPPED_FOLDERS = frozenset(
+    {".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", "__pycache__", "node_modules"}
+)
 
 
 class DiscoveryError(Exception):
@@ -179,8 +181,7 @@ def read_revision(source: bytes) -> tuple[str, tuple[str, ...]] | None:
 
 def _strings(value: bytes) -> list[str]:
     return [
-        (single or double).decode("utf-8", "replace")
-        for single, double in STRING.findall(value)
+        (single or double).decode("utf-8", "replace") for single, double in STRING.findall(value)
     ]
 
 
@@ -230,12 +231,9 @@ class RevisionGraph:
             return matches[0]
         where = ", ".join(self.folders) or "no folder"
         if matches:
-            raise DiscoveryError(
-                f"baseline {name!r} is ambiguous: it starts {', '.join(matches)}"
-            )
+            raise DiscoveryError(f"baseline {name!r} is ambiguous: it starts {', '.join(matches)}")
         raise DiscoveryError(
-            f"baseline revision {name!r} is not among the {len(self.parents)} "
-            f"revisions in {where}"
+            f"baseline revision {name!r} is not among the {len(self.parents)} revisions in {where}"
         )
 
     def descendants(self, baselines: Iterable[str]) -> set[str]:
@@ -361,7 +359,8 @@ def discover(paths: Iterable[str | Root], filters: Filters | None = None) -> Dis
                 result.targets.append(item)
     if filters.baselines:
         subject = [
-            target for target in result.targets
+            target
+            for target in result.targets
             if target.error is None and (filters.force_exclude or not target.explicit)
         ]
         if subject:
@@ -406,7 +405,9 @@ def _expand(root: Root, filters: Filters) -> Iterator[Target | Skipped]:
     elif root.required:
         yield Target(raw, "no such file or folder", explicit=True)
     else:
-        yield Target(raw, "this version location of the Alembic config does not exist", explicit=True)
+        yield Target(
+            raw, "this version location of the Alembic config does not exist", explicit=True
+        )
 
 
 def _python_files(folder: Path, recursive: bool, filters: Filters) -> Iterator[Path | Skipped]:
