@@ -6,7 +6,7 @@ printed to the terminal is readable as it is.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from alembic_corpus import CorpusStats
@@ -96,15 +96,22 @@ def timings_section(report: Report) -> list[str]:
     return ["## Timings", "", intro, "", *table(header, rows, right_from=2), ""]
 
 
-def ratio(subject: Timing, reference: Timing | None) -> str:
+def wall_seconds(timing: Timing) -> float:
+    return timing.median_seconds
+
+
+def cpu_seconds(timing: Timing) -> float:
+    return timing.median_cpu_seconds
+
+
+def ratio(subject: Timing, reference: Timing | None, metric: Callable[[Timing], float]) -> str:
     if reference is None:
         return "–"
-    return f"{subject.median_seconds / reference.median_seconds:.2f}"
+    return f"{metric(subject) / metric(reference):.2f}"
 
 
-def ratios_section(report: Report) -> list[str]:
+def ratio_rows(report: Report, metric: Callable[[Timing], float]) -> list[list[str]]:
     by_key = {(timing.case, timing.label): timing for timing in report.timings}
-    header = ("case", "migration-fix", *(f"÷ {label}" for label in report.references))
     rows = []
     for timing in report.timings:
         if timing.label not in report.subjects:
@@ -113,13 +120,34 @@ def ratios_section(report: Report) -> list[str]:
             by_key.get((timing.case, label)) or by_key.get((report.baseline_case, label))
             for label in report.references
         ]
-        rows.append([timing.case, timing.label, *(ratio(timing, other) for other in references)])
+        ratios = (ratio(timing, other, metric) for other in references)
+        rows.append([timing.case, timing.label, *ratios])
+    return rows
+
+
+def ratios_section(report: Report) -> list[str]:
+    header = ("case", "migration-fix", *(f"÷ {label}" for label in report.references))
     intro = (
         "migration-fix's median divided by the other command's median on the same case "
         f"(the `{report.baseline_case}` rows for the size-independent ones): "
         "above 1 means migration-fix is slower."
     )
-    return ["## Ratios", "", intro, "", *table(header, rows, right_from=2), ""]
+    cpu_intro = (
+        "The same ratios on CPU time (user + system), which other work on the machine "
+        "disturbs less than wall-clock time."
+    )
+    return [
+        "## Ratios",
+        "",
+        intro,
+        "",
+        *table(header, ratio_rows(report, wall_seconds), right_from=2),
+        "",
+        cpu_intro,
+        "",
+        *table(header, ratio_rows(report, cpu_seconds), right_from=2),
+        "",
+    ]
 
 
 def commands_section(report: Report) -> list[str]:
