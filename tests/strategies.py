@@ -24,8 +24,13 @@ Every drawn module records its features in ``Module.features``; the tests
 turn them into ``hypothesis.event``s so ``--hypothesis-show-statistics``
 shows how often each one was generated.
 
-Known tool bugs (see the report / test_properties.py) stay out of the default
-draw; ``modules(bugs={...})`` lets them back in. Names in ``KNOWN_BUGS``.
+The oracle follows the README: MF101 and MF104 (NOT NULL with a Python-side
+default: added nullable, backfilled, then set NOT NULL; the ``nullable=False``
+becomes ``nullable=True``) are fixed; MF104 where a backfill is already written,
+MF102/MF103/MF105/MF107 are reported and the file is left alone there.
+
+Known tool bugs (see test_properties.py) stay out of the default draw;
+``modules(bugs={...})`` lets them back in. Names in ``KNOWN_BUGS``.
 """
 
 from __future__ import annotations
@@ -53,6 +58,14 @@ KNOWN_BUGS = frozenset(
         "sqlite_keywords",
         # Old-Mac CR-only line endings: SafetyError.
         "cr_newlines",
+        # Mixed line endings where the add_column's line ends unlike the
+        # file's first line: libcst writes the module's newline, the plan the
+        # anchor line's; SafetyError.
+        "mixed_newlines",
+        # A hand-written Core backfill naming its table through the same
+        # module constant as the add_column (sa.table(TABLE, ...)) is not
+        # recognised: a second backfill and an MF101 are added.
+        "handwritten_core_via_constant",
         # A comment or whitespace-only line indented as the body, last in a
         # batch_alter_table block: libcst keeps it in the block's footer and
         # puts the backfill after it; the safety check raises SafetyError.
@@ -189,8 +202,11 @@ class Column:
     one_line_compound: bool = False
     # Filled in while rendering:
     call_line: int = 0
+    call_end_line: int = 0
     anchor_end_line: int = 0
+    anchor_indent: str = ""
     receiver: str = "op"
+    type_src: str = ""
 
     @property
     def has_server_default(self) -> bool:
@@ -198,39 +214,52 @@ class Column:
 
     @property
     def expected(self) -> str | None:
-        """The tool's outcome: "MF101" (backfill written), another code, or None."""
-        return expected_outcome(self)
+        """The code the tool must report for this column, or None."""
+        outcome = expected_outcome(self)
+        return outcome[0] if outcome else None
+
+    @property
+    def fixed(self) -> bool:
+        """Whether the tool must write a backfill for it (MF101, MF104)."""
+        outcome = expected_outcome(self)
+        return bool(outcome and outcome[1])
+
+    @property
+    def made_nullable(self) -> bool:
+        """A fixed NOT NULL column: its ``nullable=False`` must become ``nullable=True``."""
+        return self.fixed and self.nullable is False
 
     @property
     def key(self) -> tuple[str | None, str, str]:
         return (self.schema, self.table, self.name)
 
 
-def expected_outcome(column: Column) -> str | None:
-    """The rules of the README, restated: which code (if any) this column must get."""
+def expected_outcome(column: Column) -> tuple[str, bool] | None:
+    """The README's rules restated: ``(code, fixed)`` for this column, or None."""
     default = column.default
+    not_null = column.nullable is False
     if column.has_server_default:
         return None  # the database fills existing rows itself
     if default is None or default.kind == "none":
-        code = "MF105" if column.nullable is False else None
+        outcome = ("MF105", False) if not_null else None
     elif default.kind == "callable":
-        code = "MF102"
+        outcome = ("MF102", False)
     elif default.kind == "unresolved":
-        code = "MF103"
-    elif column.nullable is False:
-        code = "MF104"
-    elif column.handwritten:
+        outcome = ("MF103", False)
+    elif column.handwritten and not not_null:
         return None  # already backfilled by hand
     elif column.one_line_compound:
-        code = "MF107"  # no line of its own to put the backfill after
+        outcome = ("MF107", False)  # no line of its own to put the backfill after
+    elif not_null and column.handwritten:
+        outcome = ("MF104", False)  # cannot make it nullable around a backfill it did not write
     else:
-        code = "MF101"
-    if code is None:
+        outcome = ("MF104" if not_null else "MF101", True)
+    if outcome is None:
         return None
     # "# migration-fix: ignore" silences every code, "ignore[X]" only X
-    if column.ignore == "" or column.ignore == code:
+    if column.ignore == "" or column.ignore == outcome[0]:
         return None
-    return code
+    return outcome
 
 
 @dataclass
@@ -248,24 +277,40 @@ class Module:
     final_newline: bool = True
 
     def backfilled(self) -> list[Column]:
-        return [column for column in self.columns if column.expected == "MF101"]
+        return [column for column in self.columns if column.fixed]
 
     def expected_anchor_lines(self) -> set[int]:
         return {column.anchor_end_line for column in self.backfilled()}
 
-    def findings(self) -> list[tuple[int, str]]:
+    def findings(self) -> list[tuple[int, str, bool]]:
+        """(line, code, fixable) of every diagnostic the tool must report."""
         return sorted(
-            (column.call_line, column.expected)
+            (column.call_line, column.expected, column.fixed)
             for column in self.columns
             if column.expected is not None
         )
+
+    def expected_input_after_edits(self) -> bytes:
+        """The input with the one edit the tool may make to existing lines:
+        ``nullable=False`` -> ``nullable=True`` on a fixed NOT NULL column."""
+        lines = self.source.splitlines(keepends=True)
+        for column in self.columns:
+            if column.made_nullable:
+                for number in range(column.call_line, column.call_end_line + 1):
+                    if b"nullable=False" in lines[number - 1]:
+                        lines[number - 1] = lines[number - 1].replace(b"nullable=False", b"nullable=True", 1)
+                        break
+                else:
+                    raise AssertionError(f"no nullable=False for {column.name}")
+        return b"".join(lines)
 
     def text(self) -> str:
         return self.source.decode(self.encoding)
 
     def __repr__(self) -> str:  # what Hypothesis prints for a falsifying example
         oracle = ", ".join(
-            f"{c.schema + '.' if c.schema else ''}{c.table}.{c.name}@{c.call_line}->{c.expected}"
+            f"{c.schema + '.' if c.schema else ''}{c.table}.{c.name}@{c.call_line}->"
+            f"{c.expected}{' fixed' if c.fixed else ''}"
             for c in self.columns
         )
         return f"Module(source={self.source!r}, oracle=[{oracle}])"
@@ -287,14 +332,15 @@ class Drawer:
         self.not_null = not_null
         self.features: set[str] = set()
         self.constants: list[tuple[str, str]] = []
+        self.imports: set[str] = set()
         self.counter = 0
 
     def feature(self, name: str) -> None:
         self.features.add(name)
 
     def boolean(self, p_true: float = 0.5) -> bool:
-        # weighted: st.integers is cheap and shrinks towards False
-        return self.draw(st.integers(0, 99)) < int(p_true * 100)
+        # weighted, and shrinking (towards 0) turns the feature off
+        return self.draw(st.integers(0, 99)) >= 100 - round(p_true * 100)
 
     def choice(self, options):
         return self.draw(st.sampled_from(options))
@@ -395,10 +441,12 @@ class Spelling:
 
 FROM_IMPORTS = (
     "Boolean", "Integer", "BigInteger", "SmallInteger", "Float", "Numeric", "String",
-    "Text", "Unicode", "DateTime", "TIMESTAMP", "func", "true", "false", "text", "literal",
+    "Text", "Unicode", "Date", "DateTime", "TIMESTAMP", "func", "true", "false", "text", "literal",
 )
 
 TYPES = {
+    "decimal": ("Numeric(10, 2)", "Numeric(precision=12, scale=2)"),
+    "date": ("Date()",),
     "bool": ("Boolean()", "Boolean", "BOOLEAN()"),
     "int": ("Integer()", "Integer", "BigInteger()", "SmallInteger()", "Numeric(10, 0)", "INTEGER()"),
     "float": ("Float()", "Float", "Numeric()", "Float(precision=53)"),
@@ -439,17 +487,38 @@ def draw_int_source(d: Drawer, value: int) -> str:
 
 
 def draw_default(d: Drawer, spelling: Spelling, kind: str) -> Default:
-    """A default for a column of type ``kind`` (mostly a fixable one)."""
+    """A default for a column of type ``kind`` (mostly one the tool can backfill)."""
     roll = d.draw(st.integers(0, 99))
-    if roll < 5:
+    if roll >= 95:
         d.feature("default: None")
         return Default("none", "None")
-    if roll < 9:
+    if roll >= 91:
         d.feature("default: callable (MF102)")
+        if kind == "datetime":
+            d.imports.add("import datetime")
+            return Default("callable", "datetime.datetime.utcnow")
+        if kind == "str" and d.boolean(0.5):
+            d.imports.add("import uuid")
+            return Default("callable", "uuid.uuid4")
         return Default("callable", d.choice(["lambda: 1", "lambda: None"]))
-    if roll < 12:
-        d.feature("default: unresolved call (MF103)")
-        return Default("unresolved", d.choice(["int('5')", "dict().get('x')"]))
+    if roll >= 88 and kind in ("str", "float"):
+        d.feature("default: lowercase name from elsewhere (MF103)")
+        module, attribute = ("string", "ascii_lowercase") if kind == "str" else ("math", "pi")
+        d.imports.add(f"import {module}")
+        value = __import__(module).__dict__[attribute]
+        return Default("unresolved", f"{module}.{attribute}", value)
+    if roll >= 82 and kind in ("bool", "int", "float", "str"):
+        d.feature("default: evaluated when the migration runs (Core backfill)")
+        if kind == "int" and d.boolean(0.5):
+            d.imports.add("import calendar")
+            return Default("runtime", "calendar.FRIDAY", 4)
+        source, value = {
+            "bool": ("bool(1)", True),
+            "int": ('int("5")', 5),
+            "float": ('float("2.5")', 2.5),
+            "str": ('"ab".upper()', "AB"),
+        }[kind]
+        return Default("runtime", source, value)
     use_constant = d.boolean(0.12)
     if kind == "bool":
         if d.boolean(0.25):
@@ -471,14 +540,30 @@ def draw_default(d: Drawer, spelling: Spelling, kind: str) -> Default:
         value = d.draw(
             st.one_of(st.integers(-(2**31), 2**31), st.sampled_from([0, -1, 2**62, -(2**62)]))
         )
-        default = Default("int", draw_int_source(d, value), value)
+        if d.boolean(0.1):
+            step = d.draw(st.integers(1, 100))
+            d.feature("int: arithmetic")
+            default = Default("int", f"{draw_int_source(d, value - step)} + {step}", value)
+        else:
+            default = Default("int", draw_int_source(d, value), value)
         d.feature("default: int")
     elif kind == "float":
         value = d.draw(st.floats(allow_nan=False, allow_infinity=False))
         default = Default("float", repr(value), value)
         d.feature("default: float")
-        if value < 0 or str(value).startswith("-"):
+        if str(value).startswith("-"):
             d.feature("float: negative")
+    elif kind == "decimal":
+        cents = d.draw(st.integers(-(10**8), 10**8))
+        text = f"{'-' if cents < 0 else ''}{abs(cents) // 100}.{abs(cents) % 100:02d}"
+        d.imports.add("import decimal")
+        d.feature("default: Decimal(...)")
+        return Default("decimal", f'decimal.Decimal("{text}")', float(text))
+    elif kind == "date":
+        year, month, day = d.draw(st.dates()).timetuple()[:3]
+        d.imports.add("import datetime")
+        d.feature("default: datetime.date(...)")
+        return Default("date", f"datetime.date({year}, {month}, {day})", f"{year:04d}-{month:02d}-{day:02d}")
     elif kind == "str":
         value = d.text_value()
         default = Default("str", d.py_str(value), value)
@@ -514,7 +599,9 @@ def draw_server_default(d: Drawer, spelling: Spelling, kind: str) -> str:
         "bool": [f"{spelling.name('false')}()", f'{spelling.name("text")}("0")', '"1"'],
         "int": ['"0"', f'{spelling.name("text")}("7")'],
         "float": ['"0.5"', f'{spelling.name("text")}("1.5")'],
+        "decimal": ['"0.50"'],
         "str": ['"x"', "''", f"{spelling.name('text')}(\"'y'\")"],
+        "date": ['"2000-01-01"'],
         "datetime": ['"2000-01-01 00:00:00"'],
     }[kind]
     return d.choice(options)
@@ -523,27 +610,19 @@ def draw_server_default(d: Drawer, spelling: Spelling, kind: str) -> str:
 def draw_column(
     d: Drawer, spelling: Spelling, table: str, schema: str | None, name: str, in_batch: bool
 ) -> Column:
-    kind = d.choice(["bool", "bool", "int", "float", "str", "str", "datetime"])
+    kind = d.choice(["bool", "bool", "int", "float", "str", "str", "datetime", "decimal", "date"])
     default = draw_default(d, spelling, kind)
     server_default = None
     if d.boolean(0.12):
         server_default = draw_server_default(d, spelling, kind)
         d.feature("server_default=" if server_default != "None" else "server_default=None")
     nullable: bool | None = d.choice([None, None, True, False])
-    fixable = default.kind not in ("none", "callable", "unresolved")
-    has_sd = server_default is not None and server_default != "None"
-    if nullable is False and not has_sd and not d.not_null:
-        nullable = d.choice([None, True])
-    if nullable is False and not has_sd:
-        d.feature("nullable=False, no server_default (MF104/MF105)")
     ignore = None
     if d.boolean(0.1):
         ignore = d.choice(["", "MF101", "MF104"])
         d.feature("# migration-fix: ignore" + (f"[{ignore}]" if ignore else ""))
     column = Column(table, schema, name, kind, default, nullable, server_default, ignore, in_batch=in_batch)
-    if column.expected == "MF101" and not fixable:
-        raise AssertionError(column)
-    if expected_outcome(column) == "MF101" and d.boolean(0.12):
+    if column.expected in ("MF101", "MF104") and d.boolean(0.12):
         column.handwritten = d.choice(["text", "text", "text_no_where", "core"])
         if column.handwritten == "core" and spelling.module is None:
             column.handwritten = "text"
@@ -551,7 +630,19 @@ def draw_column(
             column.handwritten = "core" if spelling.module else None
         if column.handwritten:
             d.feature("hand-written backfill")
+    settle_for_sqlite(d, column)
+    if column.nullable is False and not column.has_server_default:
+        d.feature("nullable=False, no server_default")
     return column
+
+
+def settle_for_sqlite(d: Drawer, column: Column) -> None:
+    """In a module meant to run on SQLite, a NOT NULL column without a server
+    default must end up fixed: the ALTER of one the tool leaves alone fails on rows."""
+    if d.not_null or column.nullable is not False or column.has_server_default:
+        return
+    if not column.fixed:
+        column.nullable = None
 
 
 def handwritten_sql_ok(column: Column) -> bool:
@@ -566,6 +657,7 @@ def column_call(d: Drawer, spelling: Spelling, column: Column) -> Call:
     """``sa.Column("name", sa.Type(), default=..., ...)`` in a drawn spelling."""
     name = d.py_str(column.name, allow_concat=False)
     type_src = type_source(spelling, d.choice(TYPES[column.type_kind]))
+    column.type_src = type_src
     keywords: list[tuple[str | None, Expr]] = []
     if column.default is not None:
         keyword = "default"
@@ -752,11 +844,13 @@ def handwritten_backfill(d: Drawer, spelling: Spelling, receiver: str, column: C
     default = column.default
     assert default is not None
     if column.handwritten == "core":
+        if table_expr.startswith("TABLE_") and "handwritten_core_via_constant" not in d.bugs:
+            table_expr = d.py_str(column.table, False)
         module = spelling.module
         schema = f", schema={d.py_str(column.schema, False)}" if column.schema else ""
         name = d.py_str(column.name, False)
         return (
-            f"{receiver}.execute({module}.table({table_expr}, {module}.column({name}){schema})"
+            f"{receiver}.execute({module}.table({table_expr}, {module}.column({name}, {column.type_src}){schema})"
             f".update().where({module}.column({name}).is_(None)).values({{{name}: {default.source}}}))"
         )
     target = quote_ident(column.table)
@@ -783,60 +877,36 @@ def modules(
 ) -> Module:
     """A migration module and its oracle.
 
-    ``not_null=False`` leaves out NOT NULL columns without a server default
-    (MF104/MF105), which no database can add to a table with rows.
+    ``not_null=False``: a module meant to run on SQLite tables with rows; no
+    NOT NULL column without a server default that the tool leaves alone
+    (MF105, an ignored or already-backfilled MF104), whose ALTER would fail.
     ``bugs`` lets the named KNOWN_BUGS back into the draw.
     """
+    unknown = set(bugs) - KNOWN_BUGS
+    assert not unknown, unknown
     encoding_style = draw(st.sampled_from(["utf-8", "utf-8", "utf-8", "bom", "cookie-utf8", "latin-1"]))
     encoding = "latin-1" if encoding_style == "latin-1" else "utf-8"
     d = Drawer(draw, encoding, frozenset(bugs), not_null)
     d.feature(f"encoding: {encoding_style}")
-    newline_style = d.choice(["LF", "LF", "LF", "CRLF", "CRLF", "mixed"] + (["CR"] if "cr_newlines" in bugs else []))
+    newline_style = d.choice(
+        ["LF", "LF", "LF", "CRLF", "CRLF"]
+        + (["mixed"] if "mixed_newlines" in bugs else [])
+        + (["CR"] if "cr_newlines" in bugs else [])
+    )
     d.feature(f"newline: {newline_style}")
     unit = d.choice(["    ", "    ", "  ", "\t"])
     d.feature({"    ": "indent: 4 spaces", "  ": "indent: 2 spaces", "\t": "indent: tab"}[unit])
-
-    # imports
     op_style = d.choice(["op", "op", "op as o", "alembic.op"])
     receiver = {"op": "op", "op as o": "o", "alembic.op": "alembic.op"}[op_style]
     d.feature(f"import: alembic {op_style}")
     sa_style = d.choice(["sa", "sa", "sqlalchemy", "sqla", "from"])
     d.feature(f"import: sqlalchemy {sa_style}")
     if sa_style == "from":
-        col_alias = d.choice(["Column", "Col"])
-        spelling = Spelling("from", None, col_alias)
+        spelling = Spelling("from", None, d.choice(["Column", "Col"]))
     else:
-        module_name = {"sa": "sa", "sqlalchemy": "sqlalchemy", "sqla": "sqla"}[sa_style]
-        spelling = Spelling(sa_style, module_name, f"{module_name}.Column")
+        spelling = Spelling(sa_style, sa_style, f"{sa_style}.Column")
 
-    r = Renderer()
-    if encoding_style == "latin-1" or encoding_style == "cookie-utf8":
-        if d.boolean(0.3):
-            r.add(Line("#!/usr/bin/env python"))
-            d.feature("shebang before the coding cookie")
-        cookie = "latin-1" if encoding == "latin-1" else "utf-8"
-        r.add(Line(d.choice([f"# -*- coding: {cookie} -*-", f"# coding: {cookie}", f"# vim: set fileencoding={cookie} :"])))
-    if d.boolean(0.7):
-        r.add(Line('"""Add columns.'), Line(""), Line("Revision ID: 1a2b3c4d5e6f"), Line('"""'))
-    import_lines = []
-    op_line = {
-        "op": "from alembic import op",
-        "op as o": "from alembic import op as o",
-        "alembic.op": "import alembic.op",
-    }[op_style]
-    if sa_style == "from":
-        names = ", ".join(("Column as Col" if spelling.column == "Col" else "Column",) + FROM_IMPORTS)
-        sa_line = f"from sqlalchemy import {names}"
-    else:
-        sa_line = {"sa": "import sqlalchemy as sa", "sqlalchemy": "import sqlalchemy", "sqla": "import sqlalchemy as sqla"}[sa_style]
-    import_lines = [op_line, sa_line]
-    if d.boolean(0.5):
-        import_lines.reverse()
-    for text in import_lines:
-        r.add(Line(text))
-    last_import_line = r.next_line - 1
-
-    # tables
+    # -- tables ------------------------------------------------------------------
     scope_tables: list[tuple[str | None, str, str]] = []
     seen = set()
     for _ in range(draw(st.integers(1, 3))):
@@ -852,12 +922,9 @@ def modules(
         if schema:
             d.feature("schema=")
         scope_tables.append((schema, table, ""))
+    if not scope_tables:
+        scope_tables.append((None, "invoices", ""))
     scope = Scope(scope_tables)
-
-    # constants go between imports and revision; placed later, after we know them
-    body_plan = []  # deferred rendering needs constants first; we render into a second Renderer
-
-    columns: list[Column] = []
     table_exprs: dict[tuple[str | None, str], str] = {}
     table_constants: list[tuple[str, str]] = []
     for schema, table, _ in scope_tables:
@@ -869,9 +936,9 @@ def modules(
         else:
             table_exprs[(schema, table)] = d.py_str(table, False)
 
-    # the upgrade body, drawn as a tree of items first
+    # -- what upgrade() (and a helper) do, drawn as a tree of items -----------------
     def draw_items(depth: int) -> list[tuple]:
-        items = []
+        items: list[tuple] = []
         for _ in range(draw(st.integers(1, max_items if depth == 0 else 2))):
             kind = d.choice(["add", "add", "add", "batch", "filler"] + (["if"] if depth < 2 else []))
             if kind == "add":
@@ -883,6 +950,7 @@ def modules(
                 if d.boolean(0.05):
                     column.one_line_compound = True
                     column.handwritten = None
+                    settle_for_sqlite(d, column)
                     d.feature("one-line compound statement (MF107)")
                 items.append(("add", column, d.boolean(0.05)))
             elif kind == "batch":
@@ -909,7 +977,35 @@ def modules(
     if helper_items:
         d.feature("add_column in a helper function")
 
-    # constants
+    # -- rendering -------------------------------------------------------------------
+    r = Renderer()
+    columns: list[Column] = []
+    if encoding_style in ("latin-1", "cookie-utf8"):
+        if d.boolean(0.3):
+            r.add(Line("#!/usr/bin/env python"))
+            d.feature("shebang before the coding cookie")
+        cookie = "latin-1" if encoding == "latin-1" else "utf-8"
+        r.add(Line(d.choice([f"# -*- coding: {cookie} -*-", f"# coding: {cookie}", f"# vim: set fileencoding={cookie} :"])))
+    if d.boolean(0.7):
+        r.add(Line('"""Add columns.'), Line(""), Line("Revision ID: 1a2b3c4d5e6f"), Line('"""'))
+    op_line = {
+        "op": "from alembic import op",
+        "op as o": "from alembic import op as o",
+        "alembic.op": "import alembic.op",
+    }[op_style]
+    if sa_style == "from":
+        names = ", ".join(("Column as Col" if spelling.column == "Col" else "Column",) + FROM_IMPORTS)
+        sa_line = f"from sqlalchemy import {names}"
+    elif sa_style in ("sa", "sqla"):
+        sa_line = f"import sqlalchemy as {sa_style}"
+    else:
+        sa_line = "import sqlalchemy"
+    import_lines = sorted(d.imports) + [op_line, sa_line]
+    if d.boolean(0.5):
+        import_lines = import_lines[::-1]
+    for text in import_lines:
+        r.add(Line(text))
+    last_import_line = r.next_line - 1
     if table_constants or d.constants:
         r.add(Line(""))
     for name, source in table_constants + d.constants:
@@ -919,6 +1015,10 @@ def modules(
         r.add(Line(""), Line(d.choice(["\x0c", "# \x0c page", "# \x85", "# \u2028"])))
         d.feature("form feed / NEL / LS before the migration")
     r.add(Line(""), Line(""))
+
+    def handwritten(column: Column, indent: str) -> None:
+        table_expr = table_exprs[(column.schema, column.table)]
+        r.add(Line(indent + handwritten_backfill(d, spelling, receiver, column, table_expr)))
 
     def render_items(items: list[tuple], indent: str) -> None:
         if all(item[0] == "filler" and item[1] in ("comment", "blank") for item in items):
@@ -950,29 +1050,27 @@ def modules(
                     first, last = r.add(*lines)
                 else:
                     first, last = render_statement(d, r, call, indent, unit, comment, semicolon)
-                column.call_line = first
-                column.anchor_end_line = last
+                column.call_line, column.call_end_line = first, last
+                column.anchor_end_line, column.anchor_indent = last, indent
                 columns.append(column)
                 if column.handwritten:
-                    r.add(Line(indent + handwritten_backfill(d, spelling, receiver, column, table_expr)))
+                    handwritten(column, indent)
             elif item[0] == "batch":
                 _, schema, table, cols = item
                 batch_name = d.choice(["batch_op", "b", "bop"])
-                table_expr = table_exprs[(schema, table)]
-                args = [(None, table_expr)]
+                args: list[tuple[str | None, Expr]] = [(None, table_exprs[(schema, table)])]
                 if schema is not None:
                     args.append(("schema", d.py_str(schema, False)))
                 elif d.boolean(0.5):
                     args.append(("schema", "None"))
-                header = f"{indent}with {flat(Call(f'{receiver}.batch_alter_table', args))} as {batch_name}:"
-                first, _ = r.add(Line(header))
+                r.add(Line(f"{indent}with {flat(Call(f'{receiver}.batch_alter_table', args))} as {batch_name}:"))
                 inner = indent + unit
                 block_end = 0
                 for index, column in enumerate(cols):
                     column.receiver = receiver
-                    call = add_column_call(d, spelling, receiver, column, table_expr, batch_name)
-                    call_first, block_end = render_statement(d, r, call, inner, unit, ignore_comment(column))
-                    column.call_line = call_first
+                    call = add_column_call(d, spelling, receiver, column, "", batch_name)
+                    first, block_end = render_statement(d, r, call, inner, unit, ignore_comment(column))
+                    column.call_line, column.call_end_line = first, block_end
                     columns.append(column)
                     if index < len(cols) - 1 and d.boolean(0.1):
                         r.add(Line(inner + d.comment()))
@@ -983,10 +1081,10 @@ def modules(
                     r.add(Line(inner + d.choice(["# batch_op.drop_column('legacy')", ""])))
                     d.feature("comment or blank line ends a batch block")
                 for column in cols:
-                    column.anchor_end_line = block_end
+                    column.anchor_end_line, column.anchor_indent = block_end, indent
                 for column in cols:
                     if column.handwritten:
-                        r.add(Line(indent + handwritten_backfill(d, spelling, receiver, column, table_expr)))
+                        handwritten(column, indent)
             else:
                 r.add(Line(indent + "if True:"))
                 render_items(item[1], indent + unit)
@@ -1006,7 +1104,7 @@ def modules(
     else:
         d.feature("upgrade() ends the file")
 
-    # trailing blanks on some lines, then newlines
+    # -- bytes -------------------------------------------------------------------------
     final_newline = d.boolean(0.85)
     if not final_newline:
         d.feature("no final newline")
@@ -1022,22 +1120,23 @@ def modules(
             newline = {"LF": "\n", "CRLF": "\r\n", "CR": "\r"}[newline_style]
         last = index == len(r.lines) - 1
         chunks.append(text + ("" if last and not final_newline else newline))
-    text = "".join(chunks)
-    source = text.encode(encoding, "strict" if "unencodable_text" not in bugs else "backslashreplace")
+    errors = "backslashreplace" if "unencodable_text" in bugs else "strict"
+    source = "".join(chunks).encode(encoding, errors)
     if encoding_style == "bom":
         source = b"\xef\xbb\xbf" + source
 
-    expected = [column.expected for column in columns]
-    count = expected.count("MF101")
-    d.feature("backfills expected: " + ("0" if count == 0 else "1" if count == 1 else "2+"))
-    for code in sorted({code for code in expected if code and code != "MF101"}):
-        d.feature(f"finding expected: {code}")
-    tables = sorted({(c.schema, c.table) for c in columns}, key=repr)
+    fixed = [column for column in columns if column.fixed]
+    d.feature("backfills expected: " + ("0" if not fixed else "1" if len(fixed) == 1 else "2+"))
+    for code in sorted({column.expected for column in columns if column.expected}):
+        kind = "fixed" if any(c.fixed and c.expected == code for c in columns) else "reported"
+        d.feature(f"outcome: {code} {kind}")
+        if code == "MF104" and any(c.expected == code and not c.fixed for c in columns):
+            d.feature("outcome: MF104 reported (backfill already written)")
     return Module(
         source=source,
         encoding=encoding,
         columns=columns,
-        tables=tables,
+        tables=sorted({(c.schema, c.table) for c in columns}, key=repr),
         receiver=receiver,
         sqlalchemy_module=spelling.module,
         last_import_line=last_import_line,
