@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from .finder import read_migration
 from .model import Edit, Finding, Insertion, Plan, Settings
 from .plan import plan_migration
+from .prefilter import might_need_fix
 from .verify import SafetyError, check_rewrite, check_syntax_tree
 
 Transform = Callable[[bytes, Sequence[Insertion], Sequence[Edit]], bytes]
@@ -44,11 +45,6 @@ class FixResult:
     @property
     def findings(self) -> list[Finding]:
         return self.plan.findings
-
-
-def might_need_fix(source: bytes) -> bool:
-    """The cheap test that spares libcst and even ``ast`` most files."""
-    return b"add_column" in source
 
 
 def fix_source(source: bytes, settings: Settings, transform: Transform | None = None) -> FixResult:
