@@ -154,20 +154,28 @@ def test_bad_config_value_exits_2_naming_the_file(
 @pytest.mark.parametrize(
     "case", sorted(path.name for path in FIXTURES.iterdir() if (path / "before.py").is_file())
 )
-def test_selection_path_agrees_with_fix_source(case: str) -> None:
-    """De-selecting a code the file does not have changes nothing: the
-    selection path plans, transforms and checks as fix_source does."""
+@pytest.mark.parametrize("code", ["MF101", "MF104"])
+def test_deselecting_a_fixable_code_drops_exactly_its_fixes(case: str, code: str) -> None:
+    """On every fixture: the other findings stay as fix_source reports them,
+    the output compiles and is a fixed point, and a file whose only fixes were
+    of that code is left as it was."""
     source = (FIXTURES / case / "before.py").read_bytes()
     settings = Settings()
     try:
-        expected = fix_source(source, settings)
+        full = fix_source(source, settings)
     except Exception as error:  # noqa: BLE001 - both paths must fail alike
         with pytest.raises(type(error)):
-            fix_selected(source, settings, frozenset({"MF999"}))
+            fix_selected(source, settings, frozenset({code}))
         return
-    got = fix_selected(source, settings, frozenset({"MF999"}))
-    assert got.output == expected.output
-    assert got.findings == expected.findings
+    got = fix_selected(source, settings, frozenset({code}))
+    assert got.findings == [finding for finding in full.findings if finding.code != code]
+    if not any(finding.fixable for finding in got.findings):
+        assert got.output == source
+    else:
+        compile(got.output, case, "exec", dont_inherit=True)
+        assert not fix_selected(got.output, settings, frozenset({code})).changed
+    if not any(finding.code == code for finding in full.findings):
+        assert got.output == full.output
 
 
 # -- --exit-zero --------------------------------------------------------------------------

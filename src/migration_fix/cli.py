@@ -62,7 +62,7 @@ from .report import (
     use_color,
 )
 from .sql import DIALECTS
-from .verify import SafetyError, check_rewrite
+from .verify import SafetyError, check_rewrite, check_syntax_tree
 from .writer import write_atomically
 
 EXIT_CLEAN, EXIT_NEEDS_PERSON, EXIT_ERROR = 0, 1, 2
@@ -190,13 +190,19 @@ def fix_selected(
 ) -> FixResult:
     """``fix_source``, except that de-selected codes are neither reported nor fixed.
 
-    With nothing de-selected this is ``fix_source`` itself. Otherwise the
-    de-selected codes are treated as a ``# migration-fix: ignore[...]`` on every
-    call, by the planner's own rule. Until ``fix_source`` takes an ``ignore``
-    argument, that path repeats its steps (and its byte-for-byte safety check).
+    ``fix_source`` always runs first, so reading, parsing and its checks stay
+    the core's. Only when it fixed something under a de-selected code is the
+    file planned again, with those codes treated as a ``# migration-fix:
+    ignore[...]`` on every call (the planner's own rule), and rewritten under
+    the same safety checks. That second step goes once ``fix_source`` takes an
+    ``ignore`` argument.
     """
-    if not deselected or not might_need_fix(source):
-        return fix_source(source, settings)
+    result = fix_source(source, settings)
+    if not any(finding.code in deselected for finding in result.findings):
+        return result
+    kept = [finding for finding in result.findings if finding.code not in deselected]
+    if not any(finding.fixable and finding.code in deselected for finding in result.findings):
+        return replace(result, plan=replace(result.plan, findings=kept))
     from .finder import read_migration
     from .plan import plan_migration
 
@@ -213,6 +219,7 @@ def fix_selected(
     except UnicodeDecodeError as error:
         raise SafetyError(f"the rewrite is not valid {encoding}") from error
     check_rewrite(text, output_text, plan.insertions, plan.edits)
+    check_syntax_tree(text, output_text, plan.insertions, plan.edits)
     return FixResult(source, output, plan, encoding)
 
 
