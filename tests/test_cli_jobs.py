@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -155,3 +156,24 @@ def test_real_process_with_jobs(many: Path) -> None:
     lines = [line.split(":")[0] for line in result.stdout.splitlines()]
     assert lines == sorted(lines) and len(lines) == 39
     assert "39 files would be rewritten (39 backfills), 0 findings, 1 error" in result.stderr
+
+
+REAL_PROCESS = cli.process
+
+
+def dying(target: Target, job: Job):
+    """A worker killed while fixing one file (out of memory, a signal)."""
+    if target.path.endswith("051.py"):
+        os._exit(1)
+    return REAL_PROCESS(target, job)
+
+
+@pytest.mark.skipif(
+    multiprocessing.get_start_method() != "fork", reason="the replaced worker needs fork"
+)
+def test_a_dead_worker_is_an_error_not_a_hang(many: Path, monkeypatch, capsys) -> None:
+    monkeypatch.setattr(cli, "process", dying)
+    assert main(["--check", "-q", "-j", "2", "versions"]) == 2
+    err = capsys.readouterr().err
+    assert "versions/051.py: error: internal error: worker failed" in err
+    assert "versions/001.py" not in err  # finished before the worker died

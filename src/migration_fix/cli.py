@@ -9,6 +9,7 @@ import traceback
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TextIO
@@ -442,8 +443,11 @@ def outcomes(targets: Sequence[Target], job: Job, jobs: int) -> Iterator[Outcome
     try:
         for target, need in zip(targets, needs):
             if need:
-                pending.append((target.path, pool.submit(process, target, job)))
-                in_flight += 1
+                try:
+                    pending.append((target.path, pool.submit(process, target, job)))
+                    in_flight += 1
+                except BrokenProcessPool as error:  # a worker died: the pool is gone
+                    pending.append((target.path, _worker_failed(target.path, error)))
             else:  # no add_column: nothing to do, not worth a worker
                 pending.append((target.path, Outcome(target.path)))
             while pending and (in_flight >= limit or _ready(pending[0][1])):
@@ -466,9 +470,11 @@ def _result(path: str, item: Outcome | Future[Outcome]) -> Outcome:
     try:
         return item.result()
     except Exception as error:  # a worker that died (killed, out of memory)
-        return Outcome(
-            path, error=f"internal error: worker failed: {type(error).__name__}: {error}"
-        )
+        return _worker_failed(path, error)
+
+
+def _worker_failed(path: str, error: Exception) -> Outcome:
+    return Outcome(path, error=f"internal error: worker failed: {type(error).__name__}: {error}")
 
 
 def run(
@@ -715,6 +721,7 @@ def _shown(path: Path, cwd: Path) -> str:
     "-j",
     "--jobs",
     type=click.IntRange(min=0),
+    metavar="N",
     default=0,
     show_default=True,
     help="Processes to fix files with; 0: one per CPU, used only when many files need a backfill.",
