@@ -547,3 +547,14 @@ def test_all_files_run_leaves_history_alone(tmp_path: Path) -> None:
     changed = git(tmp_path, "diff", "--name-only").split()
     assert changed == ["migrations/versions/c_step.py"]
     assert b"UPDATE invoices" in (versions / "c_step.py").read_bytes()
+
+
+def test_excludes_apply_to_the_configured_version_folders(repo: Path, capsys) -> None:
+    write(
+        repo / "alembic.ini", "[alembic]\nscript_location = db\nversion_locations = db/new db/old\n"
+    )
+    write(repo / "db" / "new" / "a.py", revision_script("a"))
+    write(repo / "db" / "old" / "b.py", revision_script("b"))
+    write(repo / "pyproject.toml", '[tool.migration-fix]\nexclude = ["db/old"]\n')
+    main(["--check"])
+    assert names(checked(capsys)) == ["a.py"]

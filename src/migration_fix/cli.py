@@ -622,7 +622,7 @@ def configured_roots(alembic: AlembicConfig, cwd: Path) -> list[Root]:
     """The version folders of the Alembic config, shown relative to the current
     folder where they are below it; empty ones are fine (a new project)."""
     return [
-        Root(_shown(folder, cwd), recursive=alembic.recursive, required=False)
+        Root(_shown(folder, cwd), recursive=alembic.recursive, required=False, named=False)
         for folder in alembic.version_folders
     ]
 

@@ -54,12 +54,14 @@ class Root:
 
     ``recursive``: also its subfolders. ``required``: a folder without any
     revision script is an error (a folder named on the command line), not
-    merely empty (a version location of a new project).
+    merely empty (a version location of a new project). ``named``: given on
+    the command line, so excluded only with force-exclude.
     """
 
     path: str
     recursive: bool = True
     required: bool = True
+    named: bool = True
 
 
 @dataclass(frozen=True)
@@ -380,7 +382,7 @@ def _expand(root: Root, filters: Filters) -> Iterator[Target | Skipped]:
     raw = root.path
     path = Path(raw)
     is_dir = path.is_dir()
-    if filters.force_exclude:
+    if filters.force_exclude or not root.named:
         pattern = filters.excluded(raw, is_dir)
         if pattern is not None:
             yield Skipped(raw, f"excluded by {pattern.pattern!r}")
