@@ -122,14 +122,23 @@ def test_pyproject_tool_alembic_hook(tmp_path: Path) -> None:
     assert_only_backfills_added(path, BACKFILL)
 
 
-def test_exec_hook_finds_migration_fix_on_path(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "runner",
+    [
+        "migration_fix.type = exec\nmigration_fix.executable = migration-fix\n",
+        "migration_fix.type = module\nmigration_fix.module = migration_fix\n",
+    ],
+    ids=["exec", "module"],
+)
+def test_exec_and_module_hooks(tmp_path: Path, runner: str) -> None:
+    """``exec`` finds migration-fix on PATH; ``module`` runs ``python -m migration_fix``
+    with Alembic's own interpreter."""
     project = init_project(tmp_path / "project")
     add_ini_hook(
         project,
         "hooks = migration_fix\n"
-        "migration_fix.type = exec\n"
-        "migration_fix.executable = migration-fix\n"
-        "migration_fix.options = --write REVISION_SCRIPT_FILENAME\n",
+        + runner
+        + "migration_fix.options = --write REVISION_SCRIPT_FILENAME\n",
     )
     path, _ = new_revision(project)
     assert_only_backfills_added(path, BACKFILL)
