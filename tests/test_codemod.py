@@ -130,6 +130,25 @@ def test_pyproject_dialect_applies_and_an_argument_wins(tmp_path: Path) -> None:
     assert run_command(read("dialect_mssql", "before.py"), dialect="mssql") == mssql
 
 
+def test_selection_as_the_cli_does_it(tmp_path: Path) -> None:
+    """``--ignore``/``--select`` and the config's select/ignore: a de-selected
+    fixable code is not fixed, a de-selected finding is not reported."""
+    before = read("findings_not_fixable", "before.py")
+    with pytest.raises(SkipFile):
+        run_command(read("guide_boolean", "before.py"), ignore=["MF101"])
+    assert run_command(read("guide_boolean", "before.py"), select=["MF1"]) == read(
+        "guide_boolean", "after.py"
+    )
+    (tmp_path / "pyproject.toml").write_text('[tool.migration-fix]\nignore = ["MF102"]\n')
+    context = CodemodContext(filename="x.py")
+    AddBackfills(context).transform_module(cst.parse_module(before))
+    assert context.warnings and not any(" MF102 " in warning for warning in context.warnings)
+    expected = fix_source(before, Settings(), ignore=frozenset({"MF102"}))
+    assert [w.split()[1] for w in context.warnings] == [
+        f.code for f in expected.findings if not f.fixable and f.code != "MF102"
+    ]
+
+
 def test_a_bad_config_fails_the_file(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool.migration-fix]\ndialect = "nosuchdb"\n')
     from migration_fix.config import ConfigError
@@ -227,6 +246,20 @@ def test_cli_arguments_and_unified_diff(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert path.read_bytes() == with_dialect("dialect_mssql", "mssql")
+
+
+def test_cli_ignore_option_and_a_bad_code(tmp_path: Path) -> None:
+    path = copy_fixture("guide_boolean", "before.py", tmp_path, "m.py")
+    result = codemod(
+        tmp_path, "-x", "migration_fix.AddBackfills", "--no-format", "--ignore", "MF101", "m.py"
+    )
+    assert result.returncode == 0, result.stderr
+    assert path.read_bytes() == read("guide_boolean", "before.py")
+    result = codemod(
+        tmp_path, "-x", "migration_fix.AddBackfills", "--no-format", "--select", "XX9", "m.py"
+    )
+    assert result.returncode == 2
+    assert "unknown code or prefix" in result.stderr
 
 
 def test_cli_reads_the_alembic_config_of_the_current_folder(tmp_path: Path) -> None:

@@ -23,7 +23,15 @@ from pathlib import Path
 import libcst as cst
 from libcst.codemod import CodemodCommand, CodemodContext, SkipFile
 
-from .config import NOT_NULL_STRATEGIES, STYLES, resolve_settings
+from .config import (
+    NOT_NULL_STRATEGIES,
+    STYLES,
+    find_alembic_config,
+    load_project_config,
+    parse_codes,
+    resolve_selection,
+    resolve_settings,
+)
 from .fix import fix_source
 from .model import Finding, Settings
 from .report import finding_line
@@ -44,12 +52,16 @@ class AddBackfills(CodemodCommand):
         dialect: str | None = None,
         style: str | None = None,
         not_null_strategy: str | None = None,
+        select: list[str] | None = None,
+        ignore: list[str] | None = None,
     ) -> None:
         super().__init__(context)
         self.dialect = dialect
         self.style = style
         self.not_null_strategy = not_null_strategy
-        self._settings: Settings | None = None
+        self.select = select
+        self.ignore = ignore
+        self._resolved: tuple[Settings, frozenset[str]] | None = None
 
     @staticmethod
     def add_args(arg_parser: argparse.ArgumentParser) -> None:
@@ -73,20 +85,46 @@ class AddBackfills(CodemodCommand):
             default=None,
             help="A NOT NULL column with a Python default: backfill (default) or server-default.",
         )
+        arg_parser.add_argument(
+            "--select",
+            type=_codes,
+            default=None,
+            metavar="CODES",
+            help="Only these codes or prefixes (MF1), comma-separated.",
+        )
+        arg_parser.add_argument(
+            "--ignore",
+            type=_codes,
+            default=None,
+            metavar="CODES",
+            help="Not these codes or prefixes, comma-separated; an ignored fixable code is not fixed.",
+        )
 
-    @property
-    def settings(self) -> Settings:
-        """Resolved as the CLI resolves them, from the current folder; once per instance."""
-        if self._settings is None:
-            self._settings = resolve_settings(
-                Path.cwd(), self.dialect, self.style, self.not_null_strategy
+    def resolved_settings(self) -> tuple[Settings, frozenset[str]]:
+        """The settings and de-selected codes, resolved as the CLI resolves them
+        from the current folder (pyproject.toml, the Alembic config); once per instance."""
+        if self._resolved is None:
+            cwd = Path.cwd()
+            project = load_project_config(cwd)
+            settings = resolve_settings(
+                cwd,
+                self.dialect,
+                self.style,
+                self.not_null_strategy,
+                alembic=find_alembic_config(cwd),
+                project=project,
             )
-        return self._settings
+            selection = resolve_selection(
+                [(project.get("select"), project.get("ignore")), (self.select, self.ignore)]
+            )
+            self._resolved = settings, selection.deselected
+        return self._resolved
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
-        result = fix_source(tree.bytes, self.settings)
+        settings, deselected = self.resolved_settings()
+        result = fix_source(tree.bytes, settings, ignore=deselected)
         for finding in result.findings:
-            if not finding.fixable:
+            if not finding.fixable and finding.code not in deselected:
                 self.warn(self._describe(finding))
         if not result.changed:
             # On a file, SkipFile makes libcst count it as skipped. Reading
@@ -99,6 +137,14 @@ class AddBackfills(CodemodCommand):
 
     def _describe(self, finding: Finding) -> str:
         return finding_line(self.context.filename or "<stdin>", finding)
+
+
+def _codes(text: str) -> list[str]:
+    """``--select MF101,mf102``, checked as the CLI checks it."""
+    try:
+        return parse_codes(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from error
 
 
 __all__ = ["AddBackfills"]
