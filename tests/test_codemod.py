@@ -347,6 +347,8 @@ def test_importing_the_package_and_the_cli_does_not_import_libcst(tmp_path: Path
             import migration_fix
             import migration_fix.cli
             assert "libcst" not in sys.modules, "import"
+            assert "AddBackfills" in dir(migration_fix)
+            assert "libcst" not in sys.modules, "dir()"
             try:
                 migration_fix.cli.main(["--check", "m.py"])
             except SystemExit:

@@ -20,3 +20,8 @@ def __getattr__(name: str) -> object:
 
         return getattr(codemod, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """The lazy exports too, without importing them."""
+    return sorted({*globals(), *AUTOGENERATE_EXPORTS, *CODEMOD_EXPORTS})
