@@ -40,16 +40,9 @@ from .discover import (
     Target,
     discover,
 )
-from .fix import (
-    FixResult,
-    SourceError,
-    decode,
-    fix_source,
-    libcst_transform,
-    might_need_fix,
-    parse,
-)
-from .model import ColumnAddition, Finding, Settings
+from .fix import FixResult, SourceError, decode, fix_source
+from .model import Finding, Settings
+from .prefilter import might_need_fix
 from .report import (
     colorize_diff,
     error_record,
@@ -63,7 +56,7 @@ from .report import (
     use_color,
 )
 from .sql import DIALECTS
-from .verify import SafetyError, check_rewrite, check_syntax_tree
+from .verify import SafetyError
 from .writer import write_atomically
 
 EXIT_CLEAN, EXIT_NEEDS_PERSON, EXIT_ERROR = 0, 1, 2
@@ -189,46 +182,8 @@ class Totals:
 def fix_selected(
     source: bytes, settings: Settings, deselected: frozenset[str] = frozenset()
 ) -> FixResult:
-    """``fix_source``, except that de-selected codes are neither reported nor fixed.
-
-    ``fix_source`` always runs first, so reading, parsing and its checks stay
-    the core's. Only when it fixed something under a de-selected code is the
-    file planned again, with those codes treated as a ``# migration-fix:
-    ignore[...]`` on every call (the planner's own rule), and rewritten under
-    the same safety checks. That second step goes once ``fix_source`` takes an
-    ``ignore`` argument.
-    """
-    result = fix_source(source, settings)
-    if not any(finding.code in deselected for finding in result.findings):
-        return result
-    kept = [finding for finding in result.findings if finding.code not in deselected]
-    if not any(finding.fixable and finding.code in deselected for finding in result.findings):
-        return replace(result, plan=replace(result.plan, findings=kept))
-    from .finder import read_migration
-    from .plan import plan_migration
-
-    encoding, text = decode(source)
-    migration = read_migration(parse(text), text)
-    additions = [_ignoring(addition, deselected) for addition in migration.additions]
-    plan = plan_migration(replace(migration, additions=additions), settings)
-    plan.findings = [finding for finding in plan.findings if finding.code not in deselected]
-    if not plan.insertions:
-        return FixResult(source, source, plan, encoding)
-    output = libcst_transform(source, plan.insertions, plan.edits)
-    try:
-        output_text = output.decode(encoding)
-    except UnicodeDecodeError as error:
-        raise SafetyError(f"the rewrite is not valid {encoding}") from error
-    check_rewrite(text, output_text, plan.insertions, plan.edits)
-    check_syntax_tree(text, output_text, plan.insertions, plan.edits)
-    return FixResult(source, output, plan, encoding)
-
-
-def _ignoring(addition: ColumnAddition, codes: frozenset[str]) -> ColumnAddition:
-    """The addition as if its line said ``# migration-fix: ignore[<codes>]`` too."""
-    if addition.ignored_codes is not None and not addition.ignored_codes:
-        return addition  # a bare ignore already silences everything
-    return replace(addition, ignored_codes=(addition.ignored_codes or frozenset()) | codes)
+    """``fix_source``, except that de-selected codes are neither reported nor fixed."""
+    return fix_source(source, settings, ignore=deselected)
 
 
 def process_source(path: str, source: bytes, job: Job) -> tuple[Outcome, FixResult | None]:

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from .existing import has_backfill_after
-from .model import ColumnAddition, Location, Migration, Name, NewColumn
+from .model import ColumnAddition, Location, Migration, Name, NewColumn, StatementPath
 from .names import Imports, ModuleNames, function_parameters, single_assignments
 from .source_text import SourceText
 from .values import ValueReader, is_none
@@ -31,6 +31,7 @@ class BatchContext:
     schema: Name | None
     statement: ast.With
     op_receiver: str
+    path: StatementPath
 
 
 @dataclass(frozen=True)
@@ -53,31 +54,57 @@ class MigrationReader:
         self.values = ValueReader(self.imports, ModuleNames(tree))
 
     def column_additions(self) -> list[ColumnAddition]:
-        additions = self._walk_body(self.tree.body, Scope(self.tree))
+        additions = self._walk_body(self.tree.body, Scope(self.tree), ())
         return sorted(additions, key=lambda addition: addition.location.line)
 
     # -- walking ------------------------------------------------------------
 
-    def _walk_body(self, body: list[ast.stmt], scope: Scope) -> Iterator[ColumnAddition]:
-        for index, statement in enumerate(body):
+    def _walk_body(
+        self,
+        body: list[ast.stmt],
+        scope: Scope,
+        prefix: StatementPath,
+        field: tuple[str | int, ...] = ("body",),
+    ) -> Iterator[ColumnAddition]:
+        """Each statement with its path; ``;``-joined ones share an index, as in libcst."""
+        for index, path in zip(range(len(body)), statement_paths(body, prefix, field)):
+            statement = body[index]
             if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                yield from self._walk_body(statement.body, self._function_scope(statement))
+                yield from self._walk_body(statement.body, self._function_scope(statement), path)
             elif isinstance(statement, ast.ClassDef):
-                yield from self._walk_body(statement.body, scope)
+                yield from self._walk_body(statement.body, scope, path)
             elif isinstance(statement, (ast.With, ast.AsyncWith)):
-                batches = {**scope.batches, **self._batch_targets(statement, scope)}
+                batches = {**scope.batches, **self._batch_targets(statement, scope, path)}
                 inner = Scope(scope.node, scope.op_names, scope.local, batches)
-                yield from self._walk_body(statement.body, inner)
+                yield from self._walk_body(statement.body, inner, path)
             elif _is_compound(statement):
-                for child in _child_bodies(statement):
-                    yield from self._walk_body(child, scope)
+                yield from self._walk_compound(statement, scope, path)
             else:
                 group = _semicolon_group(body, index)
                 for node in ast.walk(statement):
                     if isinstance(node, ast.Call):
-                        addition = self._read_call(node, group, scope)
+                        addition = self._read_call(node, group, scope, path)
                         if addition is not None:
                             yield addition
+
+    def _walk_compound(self, statement: ast.stmt, scope: Scope, path: StatementPath) -> Iterator[ColumnAddition]:
+        """if/for/while/try/match bodies, with libcst's shape: an ``elif`` is the
+        ``orelse`` If itself, an ``else:`` block holds a body."""
+        yield from self._walk_body(statement.body, scope, path)  # type: ignore[attr-defined]
+        orelse = getattr(statement, "orelse", None) or []
+        if isinstance(statement, ast.If) and len(orelse) == 1 and self._is_elif(orelse[0]):
+            yield from self._walk_compound(orelse[0], scope, (*path, ("elif",)))
+        elif orelse:
+            yield from self._walk_body(orelse, scope, path, ("orelse",))
+        for number, handler in enumerate(getattr(statement, "handlers", None) or []):
+            yield from self._walk_body(handler.body, scope, path, ("handlers", number))
+        if getattr(statement, "finalbody", None):
+            yield from self._walk_body(statement.finalbody, scope, path, ("finalbody",))  # type: ignore[attr-defined]
+        for number, case in enumerate(getattr(statement, "cases", None) or []):
+            yield from self._walk_body(case.body, scope, path, ("cases", number))
+
+    def _is_elif(self, statement: ast.stmt) -> bool:
+        return isinstance(statement, ast.If) and self.source.line(statement.lineno).lstrip().startswith("elif")
 
     def _function_scope(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> Scope:
         """``def upgrade(op):`` and ``op: Operations`` make ``op`` a receiver."""
@@ -90,7 +117,9 @@ class MigrationReader:
         assert op_names <= function_parameters(function)
         return Scope(function, frozenset(op_names), single_assignments(function.body, function))
 
-    def _batch_targets(self, statement: ast.With | ast.AsyncWith, scope: Scope) -> dict[str, BatchContext]:
+    def _batch_targets(
+        self, statement: ast.With | ast.AsyncWith, scope: Scope, path: StatementPath
+    ) -> dict[str, BatchContext]:
         targets: dict[str, BatchContext] = {}
         values = self.values.in_scope(scope.local)
         for item in statement.items:
@@ -105,6 +134,7 @@ class MigrationReader:
                     values.schema(_argument(call, None, "schema")),
                     statement,
                     ast.unparse(call.func.value),
+                    path,
                 )
         return targets
 
@@ -115,7 +145,9 @@ class MigrationReader:
 
     # -- one call ------------------------------------------------------------
 
-    def _read_call(self, call: ast.Call, group: list[ast.stmt], scope: Scope) -> ColumnAddition | None:
+    def _read_call(
+        self, call: ast.Call, group: list[ast.stmt], scope: Scope, path: StatementPath
+    ) -> ColumnAddition | None:
         if not (isinstance(call.func, ast.Attribute) and call.func.attr == "add_column"):
             return None
         values = self.values.in_scope(scope.local)
@@ -126,14 +158,17 @@ class MigrationReader:
             column_node = _argument(call, 0, "column")
             anchor: list[ast.stmt] = [batch.statement]
             op_receiver = batch.op_receiver
+            anchor_path = batch.path
         elif self._is_op(receiver, scope):
             table = values.name(_argument(call, 0, "table_name"))
             schema = values.schema(_argument(call, None, "schema"))
             column_node = _argument(call, 1, "column")
             anchor = group
             op_receiver = ast.unparse(receiver)
+            anchor_path = path
         else:
             return None
+        in_variable = isinstance(column_node, ast.Name)
         if isinstance(column_node, ast.Name):
             column_node = scope.local.get(column_node.id, column_node)  # col = sa.Column(...)
         if not isinstance(column_node, ast.Call) or not self._is_column(column_node.func):
@@ -143,7 +178,6 @@ class MigrationReader:
             return None
         first, last = anchor[0], anchor[-1]
         end_line = last.end_lineno or last.lineno
-        keywords = _keywords(column_node)
         return ColumnAddition(
             column=new_column,
             receiver=op_receiver,
@@ -157,9 +191,20 @@ class MigrationReader:
             in_batch=batch is not None,
             insertable=self.source.starts_its_line(first),
             indent_unit=self.source.indent_unit(scope.node),
-            nullable_at=self._false_position(keywords.get("nullable")),
-            default_keyword_at=self._keyword_position(column_node, "default", "insert_default"),
+            anchor_path=anchor_path,
+            call_path=path,
+            **({} if in_variable else self._edit_places(column_node, group)),
         )
+
+    def _edit_places(self, column: ast.Call, group: list[ast.stmt]) -> dict[str, object]:
+        """Where the NOT NULL rewrites would edit the Column call (not one
+        built in a variable elsewhere: those are reported instead)."""
+        return {
+            "nullable_at": self._false_position(_keywords(column).get("nullable")),
+            "default_keyword_at": self._keyword_position(column, "default", "insert_default"),
+            "nullable_ordinal": _keyword_ordinal(group, column, ("nullable",)),
+            "default_ordinal": _keyword_ordinal(group, column, ("default", "insert_default")),
+        }
 
     def _new_column(
         self, column_node: ast.Call, table: Name, schema: Name | None, values: ValueReader
@@ -205,6 +250,31 @@ class MigrationReader:
         return self.imports.qualified_name(node) in COLUMN_CLASSES
 
 
+def statement_paths(
+    body: list[ast.stmt], prefix: StatementPath, field: tuple[str | int, ...]
+) -> Iterator[StatementPath]:
+    """The path of each statement of ``body``; ``a; b`` share theirs."""
+    index = -1
+    for position, statement in enumerate(body):
+        if position == 0 or (body[position - 1].end_lineno or 0) < statement.lineno:
+            index += 1
+        yield (*prefix, (*field, index))
+
+
+def _keyword_ordinal(group: list[ast.stmt], call: ast.Call, names: tuple[str, ...]) -> int:
+    """How many ``name=`` keywords come before this call's own in the statement."""
+    keywords = sorted(
+        (keyword.lineno, keyword.col_offset, id(keyword))
+        for statement in group
+        for node in ast.walk(statement)
+        if isinstance(node, ast.Call)
+        for keyword in node.keywords
+        if keyword.arg in names
+    )
+    own = [id(keyword) for keyword in call.keywords if keyword.arg in names]
+    return [entry[2] for entry in keywords].index(own[0]) if own else 0
+
+
 def _keywords(call: ast.Call) -> dict[str, ast.expr]:
     return {keyword.arg: keyword.value for keyword in call.keywords if keyword.arg}
 
@@ -242,17 +312,6 @@ def _is_compound(statement: ast.stmt) -> bool:
     )
 
 
-def _child_bodies(statement: ast.stmt) -> Iterator[list[ast.stmt]]:
-    for name in ("body", "orelse", "finalbody"):
-        body = getattr(statement, name, None)
-        if body:
-            yield body
-    for handler in getattr(statement, "handlers", []) or []:
-        yield handler.body
-    for case in getattr(statement, "cases", []) or []:
-        yield case.body
-
-
 def _semicolon_group(body: list[ast.stmt], index: int) -> list[ast.stmt]:
     """The statements that share physical lines with ``body[index]``."""
     start = index
@@ -283,9 +342,11 @@ def read_migration(tree: ast.Module, text: str) -> Migration:
     ]
     last = imports[-1] if imports else None
     last_import = (last.lineno, last.end_lineno or last.lineno) if last else (0, 0)
+    paths = dict(zip(map(id, tree.body), statement_paths(tree.body, (), ("body",))))
     return Migration(
         additions=reader.column_additions(),
         sqlalchemy_alias=_module_alias(imports, "sqlalchemy"),
         last_import=last_import,
         newline=source.newline(last_import[1]) if imports else source.first_newline(),
+        last_import_path=paths[id(last)] if last else (),
     )

@@ -47,14 +47,23 @@ class FixResult:
         return self.plan.findings
 
 
-def fix_source(source: bytes, settings: Settings, transform: Transform | None = None) -> FixResult:
-    """Plan the backfills for ``source`` and write them in, safety-checked."""
+def fix_source(
+    source: bytes,
+    settings: Settings,
+    transform: Transform | None = None,
+    ignore: frozenset[str] = frozenset(),
+) -> FixResult:
+    """Plan the backfills for ``source`` and write them in, safety-checked.
+
+    Codes in ``ignore`` are neither reported nor fixed.
+    """
     if b"\x00" in source:
         raise SourceError("not a Python source file (it holds NUL bytes)", line_of(source, source.index(b"\x00")))
     if not might_need_fix(source):
         return FixResult(source, source)
     encoding, text = decode(source)
-    plan = plan_migration(read_migration(parse(text), text), settings)
+    tree = parse(text)
+    plan = plan_migration(read_migration(tree, text), settings, ignore)
     if not plan.insertions:
         return FixResult(source, source, plan, encoding)
     output = (transform or libcst_transform)(source, plan.insertions, plan.edits)
@@ -63,7 +72,7 @@ def fix_source(source: bytes, settings: Settings, transform: Transform | None = 
     except UnicodeDecodeError as error:
         raise SafetyError(f"the rewrite is not valid {encoding}") from error
     check_rewrite(text, output_text, plan.insertions, plan.edits)
-    check_syntax_tree(text, output_text, plan.insertions, plan.edits)
+    check_syntax_tree(tree, output_text, plan.insertions, plan.edits)
     return FixResult(source, output, plan, encoding)
 
 

@@ -95,23 +95,39 @@ class NewColumn:
     comment_source: str | None = None
 
 
+# Where a statement stands in the tree: steps from the module down, each a
+# field and the indices in it, e.g. (("body", 3), ("body", 0)) for the first
+# statement of the fourth top-level statement. Statements sharing a line
+# through ``;`` count as one, as libcst groups them. An ``elif`` is ("elif",).
+StatementPath = tuple[tuple[Union[str, int], ...], ...]
+
+
 @dataclass(frozen=True)
 class ReplaceExpression:
-    """Replace the expression ``old`` that starts at ``line``/``column`` (0-based)."""
+    """Replace the expression ``old`` that starts at ``line``/``column`` (0-based),
+    the value of the ``ordinal``-th ``keyword=old`` argument of the statement at
+    ``path``."""
 
     line: int
     column: int
     old: str
     new: str
+    path: StatementPath = ()
+    keyword: str = "nullable"
+    ordinal: int = 0
 
 
 @dataclass(frozen=True)
 class InsertKeyword:
-    """Insert ``text, `` before the keyword argument at ``line``/``column``."""
+    """Insert ``text, `` before the keyword argument at ``line``/``column``, the
+    ``ordinal``-th argument named one of ``before`` in the statement at ``path``."""
 
     line: int
     column: int
     text: str
+    path: StatementPath = ()
+    before: tuple[str, ...] = ("default", "insert_default")
+    ordinal: int = 0
 
 
 Edit = Union[ReplaceExpression, InsertKeyword]
@@ -143,6 +159,10 @@ class ColumnAddition:
     indent_unit: str = "    "
     nullable_at: tuple[int, int] | None = None
     default_keyword_at: tuple[int, int] | None = None
+    anchor_path: StatementPath = ()
+    call_path: StatementPath = ()
+    nullable_ordinal: int = 0
+    default_ordinal: int = 0
 
     def is_ignored(self, code: str) -> bool:
         """``# migration-fix: ignore`` silences all codes, ``ignore[X]`` only X."""
@@ -159,6 +179,7 @@ class Migration:
     sqlalchemy_alias: str | None
     last_import: tuple[int, int]
     newline: str
+    last_import_path: StatementPath = ()
 
 
 @dataclass(frozen=True)
@@ -194,6 +215,7 @@ class Insertion:
     statements: tuple[str, ...]
     indent: str
     newline: str
+    path: StatementPath = ()
 
     def lines(self) -> list[str]:
         """The inserted physical lines, each with indentation and line ending."""

@@ -238,11 +238,19 @@ def describe(column: NewColumn) -> str:
 # -- one file --------------------------------------------------------------------
 
 
-def plan_migration(migration: Migration, settings: Settings) -> Plan:
-    """Every backfill the file needs and every finding, in line order."""
+def plan_migration(
+    migration: Migration, settings: Settings, ignore: frozenset[str] = frozenset()
+) -> Plan:
+    """Every backfill the file needs and every finding, in line order.
+
+    Codes in ``ignore`` (``--ignore``, or not ``--select``-ed) are neither
+    reported nor fixed, as if every call carried ``# migration-fix: ignore[...]``.
+    """
     plan = Plan()
     needs_import = False
     for addition in migration.additions:
+        if ignore:
+            addition = ignoring(addition, ignore)
         decision = decide_in_file(addition, settings, migration.sqlalchemy_alias or "sa")
         if isinstance(decision, Refusal):
             if not addition.is_ignored(decision.code):
@@ -257,9 +265,23 @@ def plan_migration(migration: Migration, settings: Settings) -> Plan:
         plan.findings.append(Finding(code, fixable_message(addition), addition.location, fixable=True))
     if needs_import:
         plan.insertions.insert(
-            0, Insertion(*migration.last_import, (SQLALCHEMY_IMPORT,), "", migration.newline)
+            0,
+            Insertion(
+                *migration.last_import,
+                (SQLALCHEMY_IMPORT,),
+                "",
+                migration.newline,
+                migration.last_import_path,
+            ),
         )
     return plan
+
+
+def ignoring(addition: ColumnAddition, codes: frozenset[str]) -> ColumnAddition:
+    """The addition as if its line also said ``# migration-fix: ignore[<codes>]``."""
+    if addition.ignored_codes is not None and not addition.ignored_codes:
+        return addition  # a bare ignore already silences everything
+    return replace(addition, ignored_codes=(addition.ignored_codes or frozenset()) | codes)
 
 
 def fixable_message(addition: ColumnAddition) -> str:
@@ -303,10 +325,23 @@ def column_edits(addition: ColumnAddition, decision: Backfill) -> list[Edit]:
     """The changes to the add_column call itself that a NOT NULL rewrite needs."""
     edits: list[Edit] = []
     if decision.make_nullable and addition.nullable_at is not None:
-        edits.append(ReplaceExpression(*addition.nullable_at, "False", "True"))
+        edits.append(
+            ReplaceExpression(
+                *addition.nullable_at,
+                "False",
+                "True",
+                path=addition.call_path,
+                ordinal=addition.nullable_ordinal,
+            )
+        )
     if decision.server_default is not None and addition.default_keyword_at is not None:
         edits.append(
-            InsertKeyword(*addition.default_keyword_at, f"server_default={decision.server_default}")
+            InsertKeyword(
+                *addition.default_keyword_at,
+                f"server_default={decision.server_default}",
+                path=addition.call_path,
+                ordinal=addition.default_ordinal,
+            )
         )
     return edits
 
@@ -324,5 +359,6 @@ def add_statements(plan: Plan, addition: ColumnAddition, statements: tuple[str, 
             statements,
             addition.indent,
             addition.newline,
+            addition.anchor_path,
         )
     )

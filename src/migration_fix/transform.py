@@ -1,108 +1,143 @@
-"""The libcst transformers that write a plan into the tree.
+"""Write a plan into the libcst tree: statements after their anchors, keyword edits.
 
-Each does one job: edit the arguments of a Column call, or place parsed
-statements after the statements the plan names by their lines. Everything
-else in the tree, and so every byte of the file, is left as libcst read it.
+The finder names every statement by its path (``StatementPath``), so this
+walks straight down to it: no position metadata, which would cost a full
+code-generation pass per file. Everything else in the tree, and so every byte
+of the file, is left as libcst read it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Union
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
-from .model import Edit, InsertKeyword, Insertion, ReplaceExpression
+from .model import Edit, Insertion, ReplaceExpression, StatementPath
 
-
-class InsertStatements(cst.CSTTransformer):
-    """Inserts each Insertion's statements right after its anchor statement."""
-
-    METADATA_DEPENDENCIES = (PositionProvider,)
-
-    def __init__(self, insertions: Sequence[Insertion], config: cst.PartialParserConfig) -> None:
-        super().__init__()
-        self.pending = {(item.anchor_line, item.after_line): item for item in insertions}
-        self.config = config
-
-    def leave_Module(self, original: cst.Module, updated: cst.Module) -> cst.Module:
-        return updated.with_changes(body=self._with_insertions(original.body, updated.body))
-
-    def leave_IndentedBlock(
-        self, original: cst.IndentedBlock, updated: cst.IndentedBlock
-    ) -> cst.IndentedBlock:
-        return updated.with_changes(body=self._with_insertions(original.body, updated.body))
-
-    def _with_insertions(
-        self, originals: Sequence[cst.BaseStatement], updated: Sequence[cst.BaseStatement]
-    ) -> list[cst.BaseStatement]:
-        body: list[cst.BaseStatement] = []
-        for original, statement in zip(originals, updated):
-            body.append(statement)
-            position: CodeRange = self.get_metadata(PositionProvider, original)
-            insertion = self.pending.pop((position.start.line, position.end.line), None)
-            if insertion is not None:
-                body.extend(
-                    cst.parse_statement(source, config=self.config)
-                    for source in insertion.statement_sources()
-                )
-        return body
+Node = Union[cst.Module, cst.CSTNode]
+Statements = list[cst.BaseStatement]
+ChangeStatements = Callable[[Statements, int], Statements]
 
 
 class EditArguments(cst.CSTTransformer):
-    """Replaces an argument's value, or adds a keyword argument before another."""
+    """In one statement: replace the value of the n-th ``keyword=`` argument, or
+    add a keyword argument before the n-th argument with one of some names."""
 
-    METADATA_DEPENDENCIES = (PositionProvider,)
-
-    def __init__(self, edits: Sequence[Edit]) -> None:
+    def __init__(self, edit: Edit) -> None:
         super().__init__()
-        self.replacements = {
-            (edit.line, edit.column): edit for edit in edits if isinstance(edit, ReplaceExpression)
-        }
-        self.keywords = {
-            (edit.line, edit.column): edit for edit in edits if isinstance(edit, InsertKeyword)
-        }
+        self.edit = edit
+        self.seen = 0
+        self.done = False
 
-    def _start(self, node: cst.CSTNode) -> tuple[int, int]:
-        start = self.get_metadata(PositionProvider, node).start
-        return start.line, start.column
-
-    def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.BaseExpression:
-        edit = self.replacements.get(self._start(original))
-        if edit is None or original.value != edit.old:
+    def leave_Arg(self, original: cst.Arg, updated: cst.Arg) -> cst.Arg | cst.FlattenSentinel[cst.Arg]:
+        names = (self.edit.keyword,) if isinstance(self.edit, ReplaceExpression) else self.edit.before
+        if original.keyword is None or original.keyword.value not in names:
             return updated
-        del self.replacements[self._start(original)]
-        return cst.parse_expression(edit.new)
-
-    def leave_Arg(
-        self, original: cst.Arg, updated: cst.Arg
-    ) -> cst.Arg | cst.FlattenSentinel[cst.Arg]:
-        edit = self.keywords.pop(self._start(original), None)
-        if edit is None:
+        self.seen += 1
+        if self.seen - 1 != self.edit.ordinal:
             return updated
-        keyword, _, value = edit.text.partition("=")
-        added = cst.Arg(
-            keyword=cst.Name(keyword),
-            value=cst.parse_expression(value),
-            equal=cst.AssignEqual(
-                whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")
-            ),
-            comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")),
+        if isinstance(self.edit, ReplaceExpression):
+            if not (isinstance(original.value, cst.Name) and original.value.value == self.edit.old):
+                return updated
+            self.done = True
+            return updated.with_changes(value=cst.parse_expression(self.edit.new))
+        self.done = True
+        return cst.FlattenSentinel([keyword_argument(self.edit.text), updated])
+
+
+def keyword_argument(text: str) -> cst.Arg:
+    """``name=value, `` as an argument placed before another."""
+    keyword, _, value = text.partition("=")
+    return cst.Arg(
+        keyword=cst.Name(keyword),
+        value=cst.parse_expression(value),
+        equal=cst.AssignEqual(
+            whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")
+        ),
+        comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")),
+    )
+
+
+def change_at(node: Node, path: StatementPath, change: ChangeStatements) -> Node:
+    """``node`` rebuilt with ``change`` applied to the statement list the path ends in."""
+    step, rest = path[0], path[1:]
+    if step[0] == "elif":
+        assert isinstance(node, cst.If) and isinstance(node.orelse, cst.If)
+        return node.with_changes(orelse=change_at(node.orelse, rest, change))
+    statements, rebuild = statement_list(node, step)
+    index = int(step[-1])
+    if not rest:
+        return rebuild(change(list(statements), index))
+    changed = list(statements)
+    changed[index] = change_at(statements[index], rest, change)
+    return rebuild(changed)
+
+
+def statement_list(
+    node: Node, step: tuple[str | int, ...]
+) -> tuple[Sequence[cst.BaseStatement], Callable[[Statements], Node]]:
+    """The statements a step leads to, and how to put a new list in their place."""
+    field = step[0]
+    if isinstance(node, cst.Module):
+        return node.body, lambda body: node.with_changes(body=body)
+    if field == "body":
+        block = node.body  # type: ignore[attr-defined]
+        return block.body, lambda body: node.with_changes(body=block.with_changes(body=body))
+    if field in ("orelse", "finalbody"):
+        clause = getattr(node, field)
+        return clause.body.body, lambda body: node.with_changes(
+            **{field: clause.with_changes(body=clause.body.with_changes(body=body))}
         )
-        return cst.FlattenSentinel([added, updated])
+    position = int(step[1])
+    items = list(getattr(node, str(field)))  # handlers / cases
+    item = items[position]
+
+    def rebuild(body: Statements) -> Node:
+        items[position] = item.with_changes(body=item.body.with_changes(body=body))
+        return node.with_changes(**{str(field): items})
+
+    return item.body.body, rebuild
+
+
+def insert_after(sources: list[str], config: cst.PartialParserConfig) -> ChangeStatements:
+    def change(statements: Statements, index: int) -> Statements:
+        added = [cst.parse_statement(source, config=config) for source in sources]
+        return [*statements[: index + 1], *added, *statements[index + 1 :]]
+
+    return change
+
+
+def edit_statement(edit: Edit) -> ChangeStatements:
+    def change(statements: Statements, index: int) -> Statements:
+        editor = EditArguments(edit)
+        statements[index] = statements[index].visit(editor)  # type: ignore[assignment]
+        if not editor.done:
+            raise LookupError(f"no argument to edit on line {edit.line}")
+        return statements
+
+    return change
 
 
 def apply_plan(source: bytes, insertions: Sequence[Insertion], edits: Sequence[Edit]) -> bytes:
-    """Parse, edit, insert, and give the file's bytes back in its own encoding."""
+    """Parse, edit, insert, and give the file's bytes back in its own encoding.
+
+    Later places first, so that an insertion never shifts an index another
+    change still has to find.
+    """
     module = cst.parse_module(source)
-    if edits:
-        editor = EditArguments(edits)
-        module = MetadataWrapper(module, unsafe_skip_copy=True).visit(editor)
-        if editor.replacements or editor.keywords:
-            raise LookupError("an argument to edit was not found")
-    inserter = InsertStatements(insertions, module.config_for_parsing)
-    module = MetadataWrapper(module, unsafe_skip_copy=True).visit(inserter)
-    if inserter.pending:
-        lines = ", ".join(str(line) for _, line in sorted(inserter.pending))
-        raise LookupError(f"no statement ends on line {lines}")
+    changes: list[tuple[StatementPath, int, ChangeStatements]] = [
+        (edit.path, 1, edit_statement(edit)) for edit in edits
+    ]
+    changes += [
+        (item.path, 0, insert_after(item.statement_sources(), module.config_for_parsing))
+        for item in insertions
+    ]
+    for path, _, change in sorted(changes, key=lambda entry: (_sort_key(entry[0]), entry[1]), reverse=True):
+        module = change_at(module, path, change)  # type: ignore[assignment]
+    assert isinstance(module, cst.Module)
     return module.bytes
+
+
+def _sort_key(path: StatementPath) -> tuple:
+    return tuple(tuple((0, part) if isinstance(part, int) else (1, part) for part in step) for step in path)

@@ -56,31 +56,27 @@ def apply_edits(lines: list[str], edits: Sequence[Edit]) -> list[str]:
 def check_rewrite(
     text: str, output: str, insertions: Sequence[Insertion], edits: Sequence[Edit] = ()
 ) -> None:
-    """Raise SafetyError unless ``output`` parses and is ``text`` with exactly
-    the planned edits and inserted lines: undo those and the input comes back
-    byte for byte."""
+    """Raise SafetyError unless ``output`` is ``text`` with exactly the planned
+    edits and inserted lines: undo those and the input comes back byte for byte."""
     if output != expected_output(text, insertions, edits):
         raise SafetyError("the rewrite changed more than the planned lines")
-    try:
-        ast.parse(output)
-    except SyntaxError as error:
-        raise SafetyError(f"the rewrite does not parse: {error.msg}") from error
 
 
 def check_syntax_tree(
-    text: str, output: str, insertions: Sequence[Insertion], edits: Sequence[Edit] = ()
+    before: ast.Module, output: str, insertions: Sequence[Insertion], edits: Sequence[Edit] = ()
 ) -> None:
     """Raise SafetyError unless the output's syntax tree is the input's plus
     exactly the planned statements and keyword changes.
 
-    The byte check's twin, as black compares trees: it takes the inserted
+    The byte check's twin, as black compares trees (``before`` is the input's
+    tree, left as the finder read it): it takes the inserted
     statements out of the output's tree by their lines, undoes the keyword
     edits there, and compares what is left with the input's tree.
     """
     try:
-        before, after = ast.parse(text), ast.parse(output)
+        after = ast.parse(output)
     except SyntaxError as error:
-        raise SafetyError(f"cannot compare syntax trees: {error.msg}") from error
+        raise SafetyError(f"the rewrite does not parse: {error.msg}") from error
     inserted = inserted_line_ranges(insertions)
     removed = remove_statements(after, inserted)
     planned = [
