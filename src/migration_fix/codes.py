@@ -50,16 +50,19 @@ CODES = {
             "callable default has no single backfill value",
             "A callable such as `uuid.uuid4` or `datetime.utcnow` is evaluated per "
             "inserted row; no one value is right for every existing row, so nothing is "
-            "written for you.",
+            "written for you. The message suggests one to paste: CURRENT_TIMESTAMP for "
+            "timestamps, the dialect's UUID function for UUIDs.",
             'op.add_column("events", sa.Column("created", sa.DateTime(), default=datetime.utcnow))',
             'op.execute("UPDATE events SET created = CURRENT_TIMESTAMP WHERE created IS NULL")',
         ),
         Code(
             "MF103",
-            "default or name the tool cannot evaluate",
-            "The default (or the table or column name) is an expression whose value is "
-            "only known when the migration runs, so no SQL can be written for it here.",
-            'op.add_column(TABLE, sa.Column("status", sa.String(), default=settings.STATUS))',
+            "default or name the tool cannot read",
+            "The default is a lowercase name from elsewhere (`settings.status`: a value, "
+            "or a function SQLAlchemy would call per row?), or a table or column name is "
+            "computed by a call. Constants (UPPER_CASE), enum members, `.value` and "
+            "names in variables get a Core backfill instead; this one is left to you.",
+            'op.add_column("jobs", sa.Column("status", sa.String(), default=settings.status))',
             "write the UPDATE yourself after the add_column, with `WHERE status IS NULL`",
         ),
         Code(
