@@ -35,7 +35,7 @@ Known tool bugs (see test_properties.py) stay out of the default draw;
 
 from __future__ import annotations
 
-import string
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Union
@@ -66,6 +66,9 @@ KNOWN_BUGS = frozenset(
         # module constant as the add_column (sa.table(TABLE, ...)) is not
         # recognised: a second backfill and an MF101 are added.
         "handwritten_core_via_constant",
+        # A hand-written backfill of schema_b.t.c also counts for the add_column
+        # of t.c in another schema: that column is left NULL.
+        "handwritten_other_schema",
         # A comment or whitespace-only line indented as the body, last in a
         # batch_alter_table block: libcst keeps it in the block's footer and
         # puts the backfill after it; the safety check raises SafetyError.
@@ -101,6 +104,13 @@ TABLE_NAMES = (
     "order", "user", "group", "select", "My Table", "Invoices2", "événements",
 )
 SCHEMAS = ("billing", "archive", "user")
+
+# Values that quoting, escaping and text() binds are about.
+TRICKY_STRINGS = (
+    "O'Brien", 'say "hi"', "it's \"both\"", "C:\\temp", ":name", "a :b", "'' :x", "\\:x",
+    "100%", "%(x)s", "?", "--", "/* */", "'); DROP TABLE t; --", "multi\nline", "tab\there",
+    "\u2019curly\u2019", "", " ", "NULL", "0", "true",
+)
 
 # -- small helpers ---------------------------------------------------------------
 
@@ -334,6 +344,7 @@ class Drawer:
         self.constants: list[tuple[str, str]] = []
         self.imports: set[str] = set()
         self.counter = 0
+        self.plain_names = False
 
     def feature(self, name: str) -> None:
         self.features.add(name)
@@ -352,8 +363,12 @@ class Drawer:
     # -- strings --
 
     def text_value(self, max_size: int = 10) -> str:
+        if self.boolean(0.2):
+            self.feature("str: a known tricky value")
+            return self.choice(TRICKY_STRINGS)
         alphabet = st.one_of(
-            st.sampled_from(list("abcXYZ019 _-'\"\\:%?;,.()é€ñ\n\t")),
+            st.sampled_from(list("abcXYZ019 _-.,é€ñ")),
+            st.sampled_from(list("'\"\\:%?;()\n\t")),  # the ones quoting and escaping are about
             st.characters(exclude_categories=("Cs",)),
         )
         value = self.draw(st.text(alphabet, max_size=max_size))
@@ -576,6 +591,8 @@ def draw_default(d: Drawer, spelling: Spelling, kind: str) -> Default:
             d.feature("str: backslash")
         if ":" in value:
             d.feature("str: colon")
+        if re.search(r"(?<![:\w\\]):\w", value):
+            d.feature("str: colon that text() would read as a parameter")
         if value and not value.isascii():
             d.feature("str: non-ASCII")
         if not value:
@@ -763,20 +780,24 @@ class Scope:
     tables: list[tuple[str | None, str, str]]  # (schema, table, table source expression)
     used: dict[tuple[str | None, str], set[str]] = field(default_factory=dict)
 
+    other_schema_bug: bool = False
+
     def taken(self, schema: str | None, table: str) -> set[str]:
-        # The tool's hand-written-backfill check ignores the schema, so keep
-        # (table, column) unique across schemas too.
-        return self.used.setdefault((None, table.lower()), {"id"})
+        # The tool's hand-written-backfill check ignores the schema (bug
+        # "handwritten_other_schema"), so keep (table, column) unique across schemas.
+        return self.used.setdefault((schema if self.other_schema_bug else None, table.lower()), {"id"})
 
 
 def draw_column_name(d: Drawer, scope: Scope, schema: str | None, table: str) -> str | None:
     taken = scope.taken(schema, table)
     pools = [PLAIN_NAMES, PLAIN_NAMES, RESERVED_NAMES, ODD_NAMES, SQLITE_FALLBACK_KEYWORDS]
+    if d.plain_names:
+        pools = [PLAIN_NAMES]
     if "sqlite_keywords" in d.bugs:
         pools.append(SQLITE_BROKEN_KEYWORDS)
     pool = d.choice(pools)
     name = d.choice(pool)
-    if d.boolean(0.05):
+    if d.boolean(0.05) and not d.plain_names:
         name = d.draw(st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,8}", fullmatch=True))
     if name.lower() in taken:
         return None
@@ -874,19 +895,23 @@ def modules(
     not_null: bool = True,
     bugs: frozenset[str] = frozenset(),
     max_items: int = 5,
+    plain_names: bool = False,
 ) -> Module:
     """A migration module and its oracle.
 
     ``not_null=False``: a module meant to run on SQLite tables with rows; no
     NOT NULL column without a server default that the tool leaves alone
     (MF105, an ignored or already-backfilled MF104), whose ALTER would fail.
-    ``bugs`` lets the named KNOWN_BUGS back into the draw.
+    ``bugs`` lets the named KNOWN_BUGS back into the draw. ``plain_names``:
+    lowercase unreserved table, column and schema names only, which the tool
+    writes as plain SQL rather than Core (the mutation tests use it).
     """
     unknown = set(bugs) - KNOWN_BUGS
     assert not unknown, unknown
     encoding_style = draw(st.sampled_from(["utf-8", "utf-8", "utf-8", "bom", "cookie-utf8", "latin-1"]))
     encoding = "latin-1" if encoding_style == "latin-1" else "utf-8"
     d = Drawer(draw, encoding, frozenset(bugs), not_null)
+    d.plain_names = plain_names
     d.feature(f"encoding: {encoding_style}")
     newline_style = d.choice(
         ["LF", "LF", "LF", "CRLF", "CRLF"]
@@ -910,10 +935,10 @@ def modules(
     scope_tables: list[tuple[str | None, str, str]] = []
     seen = set()
     for _ in range(draw(st.integers(1, 3))):
-        table = d.choice(TABLE_NAMES)
+        table = d.choice(TABLE_NAMES[:7] if plain_names else TABLE_NAMES)
         if not encodable(table, encoding) and "unencodable_text" not in bugs:
             continue
-        schema = d.choice([None, None, None, *SCHEMAS])
+        schema = d.choice([None, None, None, *(SCHEMAS[:2] if plain_names else SCHEMAS)])
         if (schema, table.lower()) in seen:
             continue
         seen.add((schema, table.lower()))
@@ -924,7 +949,7 @@ def modules(
         scope_tables.append((schema, table, ""))
     if not scope_tables:
         scope_tables.append((None, "invoices", ""))
-    scope = Scope(scope_tables)
+    scope = Scope(scope_tables, other_schema_bug="handwritten_other_schema" in bugs)
     table_exprs: dict[tuple[str | None, str], str] = {}
     table_constants: list[tuple[str, str]] = []
     for schema, table, _ in scope_tables:

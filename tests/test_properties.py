@@ -24,6 +24,7 @@ against deliberately broken variants of the tool.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import difflib
 import math
 import re
@@ -35,7 +36,7 @@ import pytest
 import sqlalchemy as sa
 from alembic.operations import Operations
 from alembic.runtime.migration import MigrationContext
-from hypothesis import HealthCheck, event, find, given, settings
+from hypothesis import HealthCheck, Phase, event, find, given, settings
 from hypothesis import strategies as st
 
 import hypothesis_profiles  # noqa: F401  (registers and loads the profile)
@@ -225,24 +226,30 @@ def check_reported_columns_untouched(module: Module, result: FixResult) -> None:
 # -- SQLite ------------------------------------------------------------------------
 
 
-def run_on_sqlite(module: Module, fixed: bytes) -> dict[tuple, dict[int, object]]:
+def run_on_sqlite(module: Module, fixed: bytes) -> dict[tuple, dict[object, object]]:
+    return run_upgrade(fixed, module.tables, {column.key for column in module.backfilled()})
+
+
+def run_upgrade(
+    fixed: bytes, table_names: list[tuple[str | None, str]], watched: set[tuple]
+) -> dict[tuple, dict[object, object]]:
     """Tables with three rows, then the fixed upgrade() through real Alembic Operations.
 
-    Right after Alembic adds a column the tool backfills, a "concurrent" row
-    with that column already set is inserted (as an application would between
-    the ALTER and the UPDATE, e.g. on MySQL where DDL commits at once).
-    Returns {column key: {row id: value}} for every backfilled column.
+    Right after Alembic adds a watched column, a "concurrent" row with that
+    column already set is inserted (as an application would between the
+    ALTER and the UPDATE, e.g. on MySQL where DDL commits at once).
+    Returns, per watched (schema, table, column): {row id: value,
+    "sentinel": that row's id, "nullable": the column's reflected nullability}.
     """
-    watched = {column.key: column for column in module.backfilled()}
     engine = sa.create_engine("sqlite://")
     try:
         with engine.connect() as connection:
-            for schema in sorted({schema for schema, _ in module.tables if schema}):
+            for schema in sorted({schema for schema, _ in table_names if schema}):
                 connection.exec_driver_sql(f"ATTACH DATABASE ':memory:' AS \"{schema}\"")
             metadata = sa.MetaData()
             tables = [
                 sa.Table(table, metadata, sa.Column("id", sa.Integer, primary_key=True, autoincrement=False), schema=schema)
-                for schema, table in module.tables
+                for schema, table in table_names
             ]
             metadata.create_all(connection)
             for table in tables:
@@ -279,7 +286,7 @@ def run_on_sqlite(module: Module, fixed: bytes) -> dict[tuple, dict[int, object]
                     namespace["upgrade"]()  # type: ignore[operator]
             values: dict[tuple, dict[object, object]] = {}
             inspector = sa.inspect(connection)
-            for key, column in watched.items():
+            for key in watched:
                 schema, table, name = key
                 query = sa.select(sa.column("id"), sa.column(name)).select_from(sa.table(table, schema=schema))
                 values[key] = {row[0]: row[1] for row in connection.execute(query)}
@@ -363,3 +370,342 @@ def test_findings_match_the_oracle(module: Module) -> None:
 def test_backfills_leave_no_null_on_sqlite(module: Module) -> None:
     record_events(module)
     check_sqlite(module, fix(module))
+
+
+# -- bugs the properties found: minimal reproductions ----------------------------------
+#
+# Each was found by a property with the matching KNOWN_BUGS feature let back into
+# modules(bugs=...), then shrunk by hand. The default draw leaves these features
+# out so the properties above stay meaningful; strict xfail: a fix turns these
+# into failures (XPASS), and then the marker and the KNOWN_BUGS entry go.
+
+HEADER = b"from alembic import op\nimport sqlalchemy as sa\n\n\ndef upgrade():\n"
+
+
+def xfail_bug(name: str, reason: str):
+    return pytest.mark.xfail(strict=True, reason=f"bug {name}: {reason}")
+
+
+def only_insertions(before: bytes, after: bytes, encoding: str = "utf-8") -> list[bytes]:
+    return [line for chunk in inserted_chunks(before, after, encoding) for line in chunk.lines]
+
+
+@xfail_bug("splitlines_breaks", "a form feed line shifts SourceText's line numbers: bogus MF107, no backfill")
+def test_bug_form_feed_line_before_add_column() -> None:
+    before = b'from alembic import op\nimport sqlalchemy as sa\n\x0c\n\ndef upgrade():\n    op.add_column("t", sa.Column("c", sa.Integer(), default=1))\n'
+    result = fix_source(before, SETTINGS)
+    assert [finding.code for finding in result.findings] == ["MF101"]
+    assert only_insertions(before, result.output) == [b'    op.execute("UPDATE t SET c = 1 WHERE c IS NULL")\n']
+
+
+@xfail_bug("splitlines_breaks", "python_string writes a raw form feed; the next run misreads the file")
+def test_bug_form_feed_in_a_default_is_written_raw() -> None:
+    before = HEADER + b'    op.add_column("t", sa.Column("c", sa.String(), default="\\x0c"))\n'
+    inserted = only_insertions(before, fix_source(before, SETTINGS).output)
+    assert all(len(line.decode().splitlines()) == 1 for line in inserted), inserted
+
+
+@xfail_bug("unencodable_text", "UnicodeEncodeError: a latin-1 file cannot hold the default's character")
+def test_bug_latin1_file_with_a_default_it_cannot_encode() -> None:
+    before = b"# coding: latin-1\n" + HEADER + b'    op.add_column("t", sa.Column("c", sa.String(), default="\\u20ac"))\n'
+    result = fix_source(before, SETTINGS)
+    values = run_upgrade(result.output, [(None, "t")], {(None, "t", "c")})
+    assert [values[(None, "t", "c")][row] for row in (1, 2, 3)] == ["\u20ac"] * 3
+
+
+@xfail_bug("sqlite_keywords", "'nothing' is a SQLite keyword missing from the reserved words: syntax error")
+def test_bug_column_named_nothing() -> None:
+    before = HEADER + b'    op.add_column("t", sa.Column("nothing", sa.Integer(), default=1))\n'
+    values = run_upgrade(fix_source(before, SETTINGS).output, [(None, "t")], {(None, "t", "nothing")})
+    assert [values[(None, "t", "nothing")][row] for row in (1, 2, 3)] == [1, 1, 1]
+
+
+@xfail_bug("cr_newlines", "a file with CR-only line endings: SafetyError")
+def test_bug_cr_line_endings() -> None:
+    before = HEADER.replace(b"\n", b"\r") + b'    op.add_column("t", sa.Column("c", sa.Integer(), default=1))\r'
+    assert only_insertions(before, fix_source(before, SETTINGS).output) == [
+        b'    op.execute("UPDATE t SET c = 1 WHERE c IS NULL")\r'
+    ]
+
+
+@xfail_bug("mixed_newlines", "the add_column's line ends unlike the file's first line: SafetyError")
+def test_bug_mixed_line_endings() -> None:
+    before = HEADER + b'    op.add_column("t", sa.Column("c", sa.Integer(), default=1))\r\n'
+    # README: "each inserted line takes the newline of the line it follows"
+    assert only_insertions(before, fix_source(before, SETTINGS).output) == [
+        b'    op.execute("UPDATE t SET c = 1 WHERE c IS NULL")\r\n'
+    ]
+
+
+@xfail_bug("batch_block_footer", "a comment last in a batch block: libcst inserts after it, SafetyError")
+def test_bug_comment_ends_a_batch_block() -> None:
+    before = HEADER + (
+        b'    with op.batch_alter_table("t") as batch_op:\n'
+        b'        batch_op.add_column(sa.Column("c", sa.Integer(), default=1))\n'
+        b"        # batch_op.drop_column(\"d\")\n"
+    )
+    result = fix_source(before, SETTINGS)
+    assert b'    op.execute("UPDATE t SET c = 1 WHERE c IS NULL")\n' in only_insertions(before, result.output)
+
+
+@xfail_bug("handwritten_core_via_constant", "sa.table(T, ...) with the add_column's own constant T is not recognised")
+def test_bug_handwritten_core_backfill_naming_the_table_by_constant() -> None:
+    before = (
+        b'from alembic import op\nimport sqlalchemy as sa\n\nT = "t"\n\n\ndef upgrade():\n'
+        b'    op.add_column(T, sa.Column("c", sa.Integer(), default=1))\n'
+        b'    op.execute(sa.table(T, sa.column("c")).update().values(c=1))\n'
+    )
+    result = fix_source(before, SETTINGS)
+    assert result.output == before and not result.findings
+
+
+@xfail_bug("handwritten_other_schema", "UPDATE b.t counts as the backfill of t.c in the default schema")
+def test_bug_handwritten_backfill_of_another_schema() -> None:
+    before = HEADER + (
+        b'    op.add_column("t", sa.Column("c", sa.Integer(), default=1))\n'
+        b'    op.add_column("t", sa.Column("c", sa.Integer(), default=1), schema="b")\n'
+        b'    op.execute("UPDATE b.t SET c = 1 WHERE c IS NULL")\n'
+    )
+    result = fix_source(before, SETTINGS)
+    assert [(finding.code, finding.location.line) for finding in result.findings] == [("MF101", 6)]
+
+
+# -- the properties can fail: mutants --------------------------------------------------
+#
+# Each mutant breaks the tool on purpose through a public seam (a module
+# attribute, or fix_source's transform=). `caught_by` says which layer stops
+# an example: "verify" when fix_source itself raises SafetyError (verify.py),
+# else the name of the first property check that fails. With `verify=False`
+# the tool's two safety checks are switched off, to show the properties catch
+# the mutant on their own.
+
+import migration_fix.fix as fix_module  # noqa: E402
+import migration_fix.plan as plan_module  # noqa: E402
+import migration_fix.render as render_module  # noqa: E402
+import migration_fix.sql as sql_module  # noqa: E402
+import migration_fix.verify as verify_module  # noqa: E402
+from migration_fix.fix import SourceError  # noqa: E402
+from migration_fix.verify import SafetyError  # noqa: E402
+
+CHECKS: dict[str, Callable[[Module, FixResult], None]] = {
+    "compiles": check_compiles,
+    "idempotent": check_idempotent,
+    "pure insertion": check_pure_insertion,
+    "findings": check_findings,
+    "sqlite": check_sqlite,
+}
+
+
+def caught_by(module: Module, transform=None, only: str | None = None) -> list[str]:
+    """The layers that reject this example: "verify" (fix_source raised
+    SafetyError), "transform" (the libcst transform could not parse a planned
+    statement and fix_source raised SourceError), or the failing checks
+    (``only``: just that one)."""
+    try:
+        result = fix(module, transform)
+    except SafetyError:
+        return ["verify"]
+    except SourceError:
+        return ["transform"]
+    except Exception as error:  # noqa: BLE001 - any other crash of the tool is a detection too
+        return [f"tool raised {type(error).__name__}"]
+    failed = []
+    for name, check in CHECKS.items():
+        if only not in (None, name):
+            continue
+        try:
+            check(module, result)
+        except Exception:  # noqa: BLE001 - an assertion, or SQLite rejecting the SQL
+            failed.append(name)
+    return failed
+
+
+def textual_transform(source: bytes, insertions, edits=()) -> bytes:
+    """Inserts the planned lines as text, parsing nothing: a transform that,
+    unlike libcst, would write a planned statement that is not Python."""
+    encoding, text = fix_module.decode(source)
+    return verify_module.expected_output(text, insertions, edits).encode(encoding)
+
+
+def drop_where(monkeypatch) -> None:
+    """The portable UPDATE without its WHERE ... IS NULL."""
+    original = sql_module.portable_update
+
+    def mutant(*args, **kwargs):
+        sql = original(*args, **kwargs)
+        return sql.split(" WHERE ")[0] if sql else sql
+
+    monkeypatch.setattr(plan_module, "portable_update", mutant)  # plan.py looks it up
+
+
+def python_quotes_unescaped(monkeypatch) -> None:
+    """render.python_string that never escapes the double quote it wraps in."""
+    monkeypatch.setattr(
+        render_module, "python_string",
+        lambda text: '"' + text.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r") + '"',
+    )
+
+
+def python_single_quotes_unescaped(monkeypatch) -> None:
+    """render.python_string that always wraps in single quotes, escaping none."""
+    monkeypatch.setattr(
+        render_module, "python_string",
+        lambda text: "'" + text.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r") + "'",
+    )
+
+
+def sql_quotes_undoubled(monkeypatch) -> None:
+    """sql.portable_literal that forgets to double a quote inside a string literal."""
+    original = sql_module.portable_literal
+
+    def mutant(*args, **kwargs):
+        literal = original(*args, **kwargs)
+        if literal and literal.startswith("'"):
+            return "'" + literal[1:-1].replace("''", "'") + "'"
+        return literal
+
+    monkeypatch.setattr(sql_module, "portable_literal", mutant)
+
+
+def bind_colons_unescaped(monkeypatch) -> None:
+    """render.escape_bind_colons as the identity: ':x' in a value reads as a parameter."""
+    monkeypatch.setattr(render_module, "escape_bind_colons", lambda sql: sql)
+
+
+def anchor_inside_batch(monkeypatch) -> None:
+    """The finder anchors a batch_op.add_column's backfill on the add_column
+    itself, inside the with block, instead of after the block."""
+    original = fix_module.read_migration
+
+    def mutant(tree, text):
+        migration = original(tree, text)
+        lines = text.splitlines(keepends=True)
+        ends = {
+            node.lineno: node.end_lineno
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)
+        }
+        additions = []
+        for addition in migration.additions:
+            if addition.in_batch and addition.location.line in ends:
+                line = addition.location.line
+                end = ends[line]
+                indent = lines[line - 1][: len(lines[line - 1]) - len(lines[line - 1].lstrip(" \t"))]
+                addition = dataclasses.replace(
+                    addition, anchor_line=line, anchor_end_line=end, indent=indent
+                )
+            additions.append(addition)
+        return dataclasses.replace(migration, additions=additions)
+
+    monkeypatch.setattr(fix_module, "read_migration", mutant)
+
+
+def insert_inside_batch_transform(source: bytes, insertions, edits=()) -> bytes:
+    """The real transform, then a batch block's backfill indented one level
+    deeper: inside the block, where it runs before the column exists."""
+    lines = fix_module.libcst_transform(source, insertions, edits).splitlines(keepends=True)
+    source_lines = source.splitlines()
+    offset = 0
+    for insertion in sorted(insertions, key=lambda item: item.after_line):
+        count = len(insertion.lines())
+        if source_lines[insertion.anchor_line - 1].lstrip().startswith(b"with "):
+            unit = b"\t" if "\t" in insertion.indent else b"    "
+            for index in range(insertion.after_line + offset, insertion.after_line + offset + count):
+                lines[index] = unit + lines[index]
+        offset += count
+    return b"".join(lines)
+
+
+def safety_checks_off(monkeypatch) -> None:
+    monkeypatch.setattr(fix_module, "check_rewrite", lambda *args, **kwargs: None)
+    monkeypatch.setattr(fix_module, "check_syntax_tree", lambda *args, **kwargs: None)
+
+
+@dataclass(frozen=True)
+class Mutant:
+    apply: Callable | None
+    transform: Callable | None = None
+    # features an example needs for this mutant to matter (a speed-up of find())
+    needs: tuple[str, ...] = ()
+    # the mutant is in the plain-SQL path: draw names that take it
+    plain_names: bool = False
+
+
+MUTANTS = {
+    "drop WHERE": Mutant(drop_where),
+    "python quotes unescaped": Mutant(python_quotes_unescaped, needs=('str: double quote',), plain_names=True),
+    "python quotes unescaped, textual transform": Mutant(
+        python_quotes_unescaped, textual_transform, needs=('str: double quote',), plain_names=True
+    ),
+    "python single quotes unescaped, textual transform": Mutant(
+        python_single_quotes_unescaped, textual_transform, needs=("default: str",), plain_names=True
+    ),
+    "SQL quotes undoubled": Mutant(sql_quotes_undoubled, needs=("str: single quote",), plain_names=True),
+    "bind colons unescaped": Mutant(
+        bind_colons_unescaped, needs=("str: colon that text() would read as a parameter",), plain_names=True
+    ),
+    "anchor inside batch (finder)": Mutant(anchor_inside_batch, needs=("batch_alter_table block",)),
+    "insert inside batch (transform)": Mutant(
+        None, insert_inside_batch_transform, needs=("batch_alter_table block",)
+    ),
+}
+
+FIND_SETTINGS = settings(
+    max_examples=2000,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    phases=[Phase.generate],
+    suppress_health_check=list(HealthCheck),
+)
+
+# (mutant, the tool's safety checks on?, a layer that must catch it on some example)
+DETECTIONS = [
+    ("drop WHERE", True, "sqlite"),
+    ("python quotes unescaped", True, "transform"),
+    ("python quotes unescaped, textual transform", True, "verify"),
+    ("python quotes unescaped, textual transform", False, "compiles"),
+    ("python single quotes unescaped, textual transform", True, "verify"),
+    ("python single quotes unescaped, textual transform", True, "sqlite"),
+    ("python single quotes unescaped, textual transform", False, "compiles"),
+    ("SQL quotes undoubled", True, "sqlite"),
+    ("bind colons unescaped", True, "sqlite"),
+    ("anchor inside batch (finder)", True, "pure insertion"),
+    ("anchor inside batch (finder)", True, "idempotent"),
+    ("anchor inside batch (finder)", True, "sqlite"),
+    ("insert inside batch (transform)", True, "verify"),
+    ("insert inside batch (transform)", False, "idempotent"),
+    ("insert inside batch (transform)", False, "sqlite"),
+]
+
+
+@pytest.mark.parametrize(
+    "mutant_name, verify, layer",
+    DETECTIONS,
+    ids=[f"{m}, safety checks {'on' if v else 'off'}: {layer}" for m, v, layer in DETECTIONS],
+)
+def test_mutant_is_caught(monkeypatch, mutant_name: str, verify: bool, layer: str) -> None:
+    mutant = MUTANTS[mutant_name]
+    if mutant.apply is not None:
+        mutant.apply(monkeypatch)
+    if not verify:
+        safety_checks_off(monkeypatch)
+    only = None if layer in ("verify", "transform") else layer
+
+    def detected(module: Module) -> bool:
+        if not all(feature in module.features for feature in mutant.needs):
+            return False
+        return layer in caught_by(module, mutant.transform, only)
+
+    strategy = modules(not_null=False, plain_names=mutant.plain_names)
+    example = find(strategy, detected, settings=FIND_SETTINGS)
+    assert layer in caught_by(example, mutant.transform, only)
+
+
+@settings(max_examples=100, derandomize=True, database=None, deadline=None)
+@given(modules(not_null=False))
+def test_the_mutation_harness_passes_the_real_tool(module: Module) -> None:
+    """No layer rejects the unmutated tool, with either transform: the
+    detections above are the mutants' doing."""
+    assert caught_by(module) == []
+    assert caught_by(module, textual_transform) == []
