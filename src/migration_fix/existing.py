@@ -10,16 +10,27 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from .model import Name, Runtime
 
 
-def has_backfill_after(scope: ast.AST, after_line: int, table: Name, column: Name) -> bool:
-    """Whether a statement after ``after_line`` in ``scope`` writes the column."""
+def has_backfill_after(
+    scope: ast.AST,
+    after_line: int,
+    table: Name,
+    column: Name,
+    schema: Name | None = None,
+    constant: Callable[[ast.expr], object] = lambda node: None,
+) -> bool:
+    """Whether a statement after ``after_line`` in ``scope`` writes the column.
+
+    ``constant`` evaluates a name to the value it is bound to (module
+    constants), so ``sa.table(T, ...)`` counts when ``T`` is the table.
+    """
     if not isinstance(column, (str, Runtime)) or not isinstance(table, (str, Runtime)):
         return False
-    pattern = update_pattern(table, column)
+    pattern = update_pattern(table, column, schema)
     for node in nodes_in_scope(scope):
         if getattr(node, "lineno", 0) <= after_line:
             continue
@@ -27,7 +38,7 @@ def has_backfill_after(scope: ast.AST, after_line: int, table: Name, column: Nam
             if any(pattern.search(text) for text in sql_texts(node.args[0], scope)):
                 return True
         if isinstance(node, ast.Call) and call_name(node) == "values":
-            if writes_column(node, table, column, scope):
+            if writes_column(node, table, column, scope, constant):
                 return True
         if isinstance(node, ast.For) and assigns_attribute(node, column):
             return True
@@ -44,11 +55,15 @@ def nodes_in_scope(scope: ast.AST) -> Iterator[ast.AST]:
             stack.extend(ast.iter_child_nodes(node))
 
 
-def update_pattern(table: str | Runtime, column: str | Runtime) -> re.Pattern[str]:
+def update_pattern(
+    table: str | Runtime, column: str | Runtime, schema: Name | None = None
+) -> re.Pattern[str]:
     """SQL text of an UPDATE of ``table`` that sets ``column``, in any quoting.
 
     A name known only at run time matches the f-string placeholder that spells
-    the same expression (``{table}``); a run-time table matches any table.
+    the same expression (``{table}``); a run-time table matches any table. The
+    schema must be the column's: none for none, that one (or any, when it is
+    known only at run time) otherwise.
     """
 
     def name(value: str | Runtime, anything: str) -> str:
@@ -58,8 +73,14 @@ def update_pattern(table: str | Runtime, column: str | Runtime) -> re.Pattern[st
 
     table_part = name(table, r"\S+")
     column_part = name(column, r"(?!)")
+    if schema is None:
+        schema_part = ""
+    elif isinstance(schema, Runtime):
+        schema_part = r"(?:[`\"\[]?[^\s.]+[`\"\]]?\.)?"
+    else:
+        schema_part = name(schema, "") + r"\."
     return re.compile(
-        rf"\bUPDATE\s+(?:[`\"\[]?[^\s.]+[`\"\]]?\.)?{table_part}\s+SET\b"
+        rf"\bUPDATE\s+{schema_part}{table_part}\s+SET\b"
         rf"(?:(?:(?!\bWHERE\b).)*?[\s,])?{column_part}\s*=",
         re.IGNORECASE | re.DOTALL,
     )
@@ -87,7 +108,13 @@ def sql_texts(node: ast.expr, scope: ast.AST) -> Iterator[str]:
             yield from sql_texts(value, scope)
 
 
-def writes_column(values_call: ast.Call, table: str | Runtime, column: str | Runtime, scope: ast.AST) -> bool:
+def writes_column(
+    values_call: ast.Call,
+    table: str | Runtime,
+    column: str | Runtime,
+    scope: ast.AST,
+    constant: Callable[[ast.expr], object] = lambda node: None,
+) -> bool:
     """``<update of table>.values(column=...)`` or ``.values({"column": ...})``."""
     keys: set[str] = {keyword.arg for keyword in values_call.keywords if keyword.arg}
     for argument in values_call.args:
@@ -108,7 +135,8 @@ def writes_column(values_call: ast.Call, table: str | Runtime, column: str | Run
     if isinstance(table, Runtime):
         return True
     return any(
-        isinstance(node, ast.Constant) and node.value == table
+        (isinstance(node, ast.Constant) and node.value == table)
+        or (isinstance(node, ast.Name) and constant(node) == table)
         for part in chain
         for node in ast.walk(part)
     )

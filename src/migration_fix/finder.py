@@ -177,7 +177,7 @@ class MigrationReader:
         if new_column is None:
             return None
         first, last = anchor[0], anchor[-1]
-        end_line = last.end_lineno or last.lineno
+        end_line = self.source.block_end(last) if batch is not None else last.end_lineno or last.lineno
         return ColumnAddition(
             column=new_column,
             receiver=op_receiver,
@@ -186,7 +186,9 @@ class MigrationReader:
             anchor_end_line=end_line,
             indent=self.source.indent(first.lineno),
             newline=self.source.newline(end_line),
-            already_backfilled=has_backfill_after(scope.node, end_line, table, new_column.name),
+            already_backfilled=has_backfill_after(
+                scope.node, end_line, table, new_column.name, schema, values.constant
+            ),
             ignored_codes=self.source.ignored_codes(call.lineno),
             in_batch=batch is not None,
             insertable=self.source.starts_its_line(first),

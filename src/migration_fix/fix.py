@@ -10,11 +10,12 @@ import ast
 import io
 import tokenize
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .finder import read_migration
 from .model import Edit, Finding, Insertion, Plan, Settings
 from .plan import plan_migration
+from .render import escape_unencodable
 from .prefilter import might_need_fix
 from .verify import SafetyError, check_rewrite, check_syntax_tree
 
@@ -66,6 +67,10 @@ def fix_source(
     plan = plan_migration(read_migration(tree, text), settings, ignore)
     if not plan.insertions:
         return FixResult(source, source, plan, encoding)
+    plan.insertions = [
+        replace(item, statements=tuple(escape_unencodable(text, encoding) for text in item.statements))
+        for item in plan.insertions
+    ]
     output = (transform or libcst_transform)(source, plan.insertions, plan.edits)
     try:
         output_text = output.decode(encoding)

@@ -9,12 +9,41 @@ ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\x00": "\\x00"}
 
 
 def python_string(text: str) -> str:
-    """A string literal for ``text``: double quotes unless the text holds them."""
+    """A string literal for ``text``: double quotes unless the text holds them.
+
+    Characters that are not printable (a form feed, U+2028...) are escaped, so
+    that an editor, or ``str.splitlines``, sees the line the parser sees.
+    """
     quote = "'" if '"' in text and "'" not in text else '"'
-    escaped = "".join(ESCAPES.get(char, char) for char in text)
+    escaped = "".join(ESCAPES.get(char, char if char.isprintable() else _escape(char)) for char in text)
     if quote == '"':
         escaped = escaped.replace('"', '\\"')
     return f"{quote}{escaped}{quote}"
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def escape_unencodable(source: str, encoding: str) -> str:
+    """Inserted code the file's encoding cannot hold (a Euro sign in a latin-1
+    file) spelled with escapes; it only ever stands in our string literals."""
+    try:
+        source.encode(encoding)
+        return source
+    except UnicodeEncodeError:
+        return "".join(char if _encodable(char, encoding) else _escape(char) for char in source)
+
+
+def _encodable(char: str, encoding: str) -> bool:
+    try:
+        char.encode(encoding)
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def execute_statement(receiver: str, sql: str) -> str:

@@ -8,6 +8,16 @@ from dataclasses import dataclass, field
 
 IGNORE_COMMENT = re.compile(r"#\s*migration-fix:\s*ignore\b(?:\[(?P<codes>[^\]]*)\])?")
 NEWLINE = re.compile(r"\r\n|\n|\r")
+LINE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r)|[^\r\n]+$")
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines as Python's tokenizer counts them, endings kept.
+
+    Not ``str.splitlines``, which also breaks at form feeds, ``\x1c``-``\x1e``,
+    ``\x85`` and U+2028/2029: Python does not, and line numbers would drift.
+    """
+    return LINE.findall(text)
 
 
 @dataclass
@@ -18,7 +28,7 @@ class SourceText:
     lines: list[str] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.lines = self.text.splitlines(keepends=True) or [""]
+        self.lines = split_lines(self.text) or [""]
 
     def line(self, number: int) -> str:
         return self.lines[number - 1] if 0 < number <= len(self.lines) else ""
@@ -63,6 +73,26 @@ class SourceText:
             if line[:1] in (" ", "\t") and line.strip():
                 return "\t" if line[0] == "\t" else "    "
         return "    "
+
+    def block_end(self, statement: ast.stmt) -> int:
+        """The last line of a compound statement as libcst sees it: after its last
+        statement come the comment lines indented as its body (its footer)."""
+        end = statement.end_lineno or statement.lineno
+        body = getattr(statement, "body", None)
+        if not body:
+            return end
+        body_indent = len(self.indent(body[0].lineno))
+        last = end
+        for number in range(end + 1, len(self.lines) + 1):
+            line = self.line(number)
+            stripped = line.strip()
+            if not stripped:
+                continue
+            if stripped.startswith("#") and len(self.indent(number)) >= body_indent:
+                last = number
+                continue
+            break
+        return last
 
     def starts_its_line(self, node: ast.stmt) -> bool:
         """False for ``if x: op.add_column(...)``: no line of its own to follow."""

@@ -9,6 +9,7 @@ of the file, is left as libcst read it.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Union
 
 import libcst as cst
@@ -100,9 +101,26 @@ def statement_list(
     return item.body.body, rebuild
 
 
-def insert_after(sources: list[str], config: cst.PartialParserConfig) -> ChangeStatements:
+class SetNewlines(cst.CSTTransformer):
+    """Give every line break of an inserted statement the anchor line's ending,
+    where it differs from the file's first (libcst's default)."""
+
+    def __init__(self, newline: str) -> None:
+        super().__init__()
+        self.newline = newline
+
+    def leave_Newline(self, original: cst.Newline, updated: cst.Newline) -> cst.Newline:
+        return updated.with_changes(value=self.newline)
+
+
+def insert_after(insertion: Insertion, module: cst.Module) -> ChangeStatements:
     def change(statements: Statements, index: int) -> Statements:
-        added = [cst.parse_statement(source, config=config) for source in sources]
+        added = [
+            cst.parse_statement(source, config=module.config_for_parsing)
+            for source in insertion.statement_sources()
+        ]
+        if insertion.newline != module.default_newline:
+            added = [statement.visit(SetNewlines(insertion.newline)) for statement in added]  # type: ignore[misc]
         return [*statements[: index + 1], *added, *statements[index + 1 :]]
 
     return change
@@ -125,18 +143,25 @@ def apply_plan(source: bytes, insertions: Sequence[Insertion], edits: Sequence[E
     Later places first, so that an insertion never shifts an index another
     change still has to find.
     """
+    if b"\r" in source and b"\n" not in source:
+        return _with_line_feeds(source, insertions, edits)
     module = cst.parse_module(source)
     changes: list[tuple[StatementPath, int, ChangeStatements]] = [
         (edit.path, 1, edit_statement(edit)) for edit in edits
     ]
-    changes += [
-        (item.path, 0, insert_after(item.statement_sources(), module.config_for_parsing))
-        for item in insertions
-    ]
+    changes += [(item.path, 0, insert_after(item, module)) for item in insertions]
     for path, _, change in sorted(changes, key=lambda entry: (_sort_key(entry[0]), entry[1]), reverse=True):
         module = change_at(module, path, change)  # type: ignore[assignment]
     assert isinstance(module, cst.Module)
     return module.bytes
+
+
+def _with_line_feeds(source: bytes, insertions: Sequence[Insertion], edits: Sequence[Edit]) -> bytes:
+    """A file whose lines end in a bare CR, which libcst does not round-trip:
+    transform it with LF endings and put the CRs back. Lossless, since Python
+    itself reads every CR in such a file as a line break."""
+    as_lf = [replace(item, newline="\n") for item in insertions]
+    return apply_plan(source.replace(b"\r", b"\n"), as_lf, edits).replace(b"\n", b"\r")
 
 
 def _sort_key(path: StatementPath) -> tuple:

@@ -11,6 +11,7 @@ import ast
 from collections.abc import Sequence
 
 from .model import Edit, InsertKeyword, Insertion
+from .source_text import split_lines
 
 
 class SafetyError(Exception):
@@ -22,7 +23,7 @@ def expected_output(
 ) -> str:
     """The input with the planned edits made, the planned lines inserted after
     their anchors, and nothing else."""
-    lines = apply_edits(text.splitlines(keepends=True), edits)
+    lines = apply_edits(split_lines(text), edits)
     by_line = sorted(insertions, key=lambda item: item.after_line)
     result: list[str] = []
     cursor = 0
@@ -131,7 +132,7 @@ def undo_edits(
     tree: ast.Module, output: str, edits: Sequence[Edit], insertions: Sequence[Insertion]
 ) -> None:
     """Put back ``nullable=False`` and drop an added ``server_default=``."""
-    lines = output.splitlines(keepends=True)
+    lines = split_lines(output)
     for edit in edits:
         line = output_line(edit.line, insertions)
         shift = sum(
