@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from migration_fix.cli import fix_selected, main
+from migration_fix.cli import main
 from migration_fix.fix import fix_source
 from migration_fix.model import Settings
 from migration_fix.report import github_annotation, use_color
@@ -165,15 +165,15 @@ def test_deselecting_a_fixable_code_drops_exactly_its_fixes(case: str, code: str
         full = fix_source(source, settings)
     except Exception as error:  # noqa: BLE001 - both paths must fail alike
         with pytest.raises(type(error)):
-            fix_selected(source, settings, frozenset({code}))
+            fix_source(source, settings, ignore=frozenset({code}))
         return
-    got = fix_selected(source, settings, frozenset({code}))
+    got = fix_source(source, settings, ignore=frozenset({code}))
     assert got.findings == [finding for finding in full.findings if finding.code != code]
     if not any(finding.fixable for finding in got.findings):
         assert got.output == source
     else:
         compile(got.output, case, "exec", dont_inherit=True)
-        assert not fix_selected(got.output, settings, frozenset({code})).changed
+        assert not fix_source(got.output, settings, ignore=frozenset({code})).changed
     if not any(finding.code == code for finding in full.findings):
         assert got.output == full.output
 

@@ -94,6 +94,13 @@ class Job:
     want_diff: bool = False
     want_details: bool = False
     deselected: frozenset[str] = frozenset()
+    keep_output: bool = False  # stdin --write prints the fixed source
+
+    @property
+    def needs_output(self) -> bool:
+        """Only a write, a diff or stdin's fixed source needs the fixed text;
+        a check needs the plan alone."""
+        return self.write or self.want_diff or self.want_details or self.keep_output
 
 
 @dataclass(frozen=True)
@@ -179,17 +186,12 @@ class Totals:
 # -- one file ---------------------------------------------------------------------------
 
 
-def fix_selected(
-    source: bytes, settings: Settings, deselected: frozenset[str] = frozenset()
-) -> FixResult:
-    """``fix_source``, except that de-selected codes are neither reported nor fixed."""
-    return fix_source(source, settings, ignore=deselected)
-
-
 def process_source(path: str, source: bytes, job: Job) -> tuple[Outcome, FixResult | None]:
     """Fix one file's bytes; never raises for bad input."""
     try:
-        result = fix_selected(source, job.settings, job.deselected)
+        result = fix_source(
+            source, job.settings, ignore=job.deselected, plan_only=not job.needs_output
+        )
     except SourceError as error:
         return Outcome(path, error=error.message, error_at=(error.line, error.column)), None
     except SafetyError as error:
@@ -483,7 +485,8 @@ def run_stdin(name: str | None, options: Options, filters: Filters) -> int:
         return EXIT_CLEAN
     if not emit_code:
         options = replace(options, write=False)
-    outcome, result = process_source(path, source, options.job(write=False))
+    job = replace(options.job(write=False), keep_output=emit_code)
+    outcome, result = process_source(path, source, job)
     if emit_code:
         _write_bytes(out, result.output if result is not None else source)
         outcome.written = outcome.changed

@@ -38,9 +38,13 @@ class FixResult:
     output: bytes
     plan: Plan = field(default_factory=Plan)
     encoding: str = "utf-8"
+    planned_only: bool = False
 
     @property
     def changed(self) -> bool:
+        """Whether the file changes (with ``plan_only``: would change)."""
+        if self.planned_only:
+            return bool(self.plan.insertions or self.plan.edits)
         return self.output != self.source
 
     @property
@@ -53,10 +57,12 @@ def fix_source(
     settings: Settings,
     transform: Transform | None = None,
     ignore: frozenset[str] = frozenset(),
+    plan_only: bool = False,
 ) -> FixResult:
     """Plan the backfills for ``source`` and write them in, safety-checked.
 
-    Codes in ``ignore`` are neither reported nor fixed.
+    Codes in ``ignore`` are neither reported nor fixed. ``plan_only`` stops
+    after planning (``--check`` needs no output: libcst is never loaded).
     """
     if b"\x00" in source:
         raise SourceError("not a Python source file (it holds NUL bytes)", line_of(source, source.index(b"\x00")))
@@ -65,8 +71,8 @@ def fix_source(
     encoding, text = decode(source)
     tree = parse(text)
     plan = plan_migration(read_migration(tree, text), settings, ignore)
-    if not plan.insertions:
-        return FixResult(source, source, plan, encoding)
+    if not plan.insertions or plan_only:
+        return FixResult(source, source, plan, encoding, planned_only=plan_only)
     plan.insertions = [
         replace(item, statements=tuple(escape_unencodable(text, encoding) for text in item.statements))
         for item in plan.insertions
