@@ -12,12 +12,9 @@ import tokenize
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
-from .finder import read_migration
 from .model import Edit, Finding, Insertion, Plan, Settings
-from .plan import plan_migration
-from .render import escape_unencodable
 from .prefilter import might_need_fix
-from .verify import SafetyError, check_rewrite, check_syntax_tree
+from .verify import SafetyError
 
 Transform = Callable[[bytes, Sequence[Insertion], Sequence[Edit]], bytes]
 
@@ -68,6 +65,12 @@ def fix_source(
         raise SourceError("not a Python source file (it holds NUL bytes)", line_of(source, source.index(b"\x00")))
     if not might_need_fix(source):
         return FixResult(source, source)
+    # Only now: a file that needs nothing never imports the finder and planner.
+    from .finder import read_migration
+    from .plan import plan_migration
+    from .render import escape_unencodable
+    from .verify import check_rewrite, check_syntax_tree
+
     encoding, text = decode(source)
     tree = parse(text)
     plan = plan_migration(read_migration(tree, text), settings, ignore)
