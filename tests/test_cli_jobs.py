@@ -50,7 +50,7 @@ class RecordingPool(concurrent.futures.ProcessPoolExecutor):
 @pytest.fixture
 def pool(monkeypatch: pytest.MonkeyPatch) -> type[RecordingPool]:
     RecordingPool.instances = []
-    monkeypatch.setattr(cli, "ProcessPoolExecutor", RecordingPool)
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", RecordingPool)
     return RecordingPool
 
 

@@ -102,9 +102,9 @@ def test_syntax_tree_check_accepts_the_real_output() -> None:
 )
 def test_syntax_tree_check_trips_on_a_faulty_transform(source, corrupt, monkeypatch) -> None:
     """With the byte check switched off, the tree check alone stops the write."""
-    import migration_fix.fix as fix_module
+    import migration_fix.verify as verify_module
 
-    monkeypatch.setattr(fix_module, "check_rewrite", lambda *args: None)
+    monkeypatch.setattr(verify_module, "check_rewrite", lambda *args: None)
 
     def faulty(source, insertions, edits=()):
         output = libcst_transform(source, insertions, edits).decode()
