@@ -118,7 +118,12 @@ def test_the_wheel_holds_the_package_and_its_metadata(wheel: Path) -> None:
         metadata = Parser().parsestr(archive.read(f"{dist_info}/METADATA").decode())
         entry_points = archive.read(f"{dist_info}/entry_points.txt").decode()
     modules = sorted(name for name in names if not name.startswith(dist_info))
-    assert modules == sorted(f"migration_fix/{path.name}" for path in PACKAGE.glob("*.py"))
+    sources = [
+        path.relative_to(PACKAGE.parent).as_posix()
+        for path in PACKAGE.rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts
+    ]
+    assert modules == sorted(sources), "the wheel must hold every file of the package, only those"
     assert metadata["Name"] == "migration-fix"
     assert metadata["Version"] == version
     assert metadata["Requires-Python"] == ">=3.10"
