@@ -90,26 +90,27 @@ def update_backfill(
     column: NewColumn, settings: Settings, receiver: str, sa: str
 ) -> Backfill | Refusal:
     """The UPDATE: SQL where one text is right, else a Core statement."""
-    runtime = [value.source for value in (column.default, column.table, column.name, column.schema) if isinstance(value, Runtime)]
-    if runtime:
-        if settings.style == "sql":
-            return Refusal(
-                "MF106",
-                f"{describe(column)}: {runtime[0]} is known only when the migration runs, "
-                "so no plain SQL can be written for it: use --style core or auto",
-            )
-        return Backfill((core_statement(column, receiver, sa),), uses_sqlalchemy=True)
-    assert isinstance(column.default, (Literal, SqlFunction))
-    if settings.style != "core":
+    runtime = [
+        value.source
+        for value in (column.default, column.table, column.name, column.schema)
+        if isinstance(value, Runtime)
+    ]
+    sql = None
+    if not runtime and settings.style != "core":
+        assert isinstance(column.default, (Literal, SqlFunction))
         sql = update_sql(column, column.default, settings.dialect)
-        if sql is not None:
-            return Backfill((execute_statement(receiver, sql),), uses_sqlalchemy=False)
-        if settings.style == "sql":
-            return Refusal(
-                "MF106",
-                f"no plain SQL for {describe(column)} is right for the database "
-                "(no portable text, or a custom type): pass --dialect or use --style core",
-            )
+    if sql is not None:
+        return Backfill((execute_statement(receiver, sql),), uses_sqlalchemy=False)
+    if settings.style == "sql":
+        why = (
+            f"{runtime[0]} is known only when the migration runs"
+            if runtime
+            else "no text is right for every database, or the type is a custom one"
+        )
+        return Refusal(
+            "MF106",
+            f"no plain SQL for {describe(column)}: {why}; pass --dialect or use --style core",
+        )
     return Backfill((core_statement(column, receiver, sa),), uses_sqlalchemy=True)
 
 
