@@ -29,8 +29,9 @@ default: added nullable, backfilled, then set NOT NULL; the ``nullable=False``
 becomes ``nullable=True``) are fixed; MF104 where a backfill is already written,
 MF102/MF103/MF105/MF107 are reported and the file is left alone there.
 
-Known tool bugs (see test_properties.py) stay out of the default draw;
-``modules(bugs={...})`` lets them back in. Names in ``KNOWN_BUGS``.
+Open bugs (``KNOWN_BUGS``) stay out of the default draw; ``modules(bugs={...})``
+lets them back in. The bugs these properties found and that are fixed are in
+``FIXED_BUGS``: every draw exercises them.
 """
 
 from __future__ import annotations
@@ -42,37 +43,47 @@ from typing import Any, Union
 
 from hypothesis import strategies as st
 
-# -- the known bugs the default draw avoids ------------------------------------
+# -- bugs ---------------------------------------------------------------------------
 
+# Features that tripped a bug when the properties found it; all fixed since
+# (commit d5ce3bd), so every draw has them. Their regression tests, with the
+# minimal reproductions, are in test_properties.py.
+FIXED_BUGS = frozenset(
+    {
+        # A form feed / NEL / LINE SEPARATOR line, comment or raw string
+        # character: str.splitlines() and Python disagreed on line numbers.
+        "splitlines_breaks",
+        # A default or name the file's declared encoding cannot hold.
+        "unencodable_text",
+        # Old-Mac CR-only line endings.
+        "cr_newlines",
+        # Mixed line endings.
+        "mixed_newlines",
+        # A comment or whitespace-only line last in a batch_alter_table block.
+        "batch_block_footer",
+        # A hand-written Core backfill naming its table by the module constant
+        # the add_column uses.
+        "handwritten_core_via_constant",
+        # A hand-written backfill of schema_b.t.c counted for t.c elsewhere.
+        "handwritten_other_schema",
+    }
+)
+
+# Open bugs, left out of the default draw; modules(bugs={...}) lets them in.
 KNOWN_BUGS = frozenset(
     {
-        # A form feed / NEL / LINE SEPARATOR before an add_column (a line of
-        # its own, a comment, a string): str.splitlines() and Python disagree
-        # on line numbers, the backfill is refused with a bogus MF107.
-        "splitlines_breaks",
-        # A default (or name) the file's declared encoding cannot hold: the
-        # rewrite dies with UnicodeEncodeError instead of escaping it.
-        "unencodable_text",
-        # SQLite keywords missing from the portable reserved-word list
-        # ("nothing"): the unquoted UPDATE is a syntax error on SQLite.
-        "sqlite_keywords",
-        # Old-Mac CR-only line endings: SafetyError.
-        "cr_newlines",
-        # Mixed line endings where the add_column's line ends unlike the
-        # file's first line: libcst writes the module's newline, the plan the
-        # anchor line's; SafetyError.
-        "mixed_newlines",
-        # A hand-written Core backfill naming its table through the same
-        # module constant as the add_column (sa.table(TABLE, ...)) is not
-        # recognised: a second backfill and an MF101 are added.
-        "handwritten_core_via_constant",
-        # A hand-written backfill of schema_b.t.c also counts for the add_column
-        # of t.c in another schema: that column is left NULL.
-        "handwritten_other_schema",
-        # A comment or whitespace-only line indented as the body, last in a
+        # A whitespace-only line indented as the body, last in a
         # batch_alter_table block: libcst keeps it in the block's footer and
-        # puts the backfill after it; the safety check raises SafetyError.
-        "batch_block_footer",
+        # inserts after it, the plan before it; SafetyError.
+        "batch_block_whitespace_footer",
+        # CR-only line endings with a latin-1 coding cookie: tokenize's
+        # readline sees one line, the whole file, and rejects its bytes as
+        # UTF-8: SourceError "cannot decode", although Python compiles it.
+        "cr_newlines_coding_cookie",
+        # Not the tool's: SQLAlchemy's SQLite dialect does not quote the
+        # keyword "nothing" (SQLite 3.35+), so Alembic's own ALTER TABLE ... ADD
+        # COLUMN nothing fails before any backfill runs.
+        "sqlalchemy_sqlite_keyword",
     }
 )
 
@@ -88,13 +99,12 @@ RESERVED_NAMES = (
     "limit", "offset", "range", "rank", "row", "from", "where", "table", "column",
     "desc", "all", "case", "end", "when", "to", "current_date", "primary", "union",
 )
-# SQLite keywords that are *not* in the tool's reserved list; most are fine
-# unquoted, "nothing" is not (bug "sqlite_keywords").
+# SQLite keywords fine unquoted (fallback identifiers); "nothing" is not.
 SQLITE_FALLBACK_KEYWORDS = (
     "abort", "action", "always", "current", "exclude", "filter", "first", "following",
     "last", "materialized", "no", "nulls", "preceding", "savepoint", "ties", "unbounded",
 )
-SQLITE_BROKEN_KEYWORDS = ("nothing",)
+SQLITE_BROKEN_KEYWORDS = ("nothing",)  # KNOWN_BUGS: sqlalchemy_sqlite_keyword
 ODD_NAMES = (
     "Flag", "isActive", "ALLCAPS", "two words", "with-dash", "dotted.name", "café",
     "naïve", "名前", "$cost", "1st", "percent%", "colon:name", "quote'name",
@@ -516,7 +526,9 @@ def draw_default(d: Drawer, spelling: Spelling, kind: str) -> Default:
         if kind == "datetime":
             d.imports.add("import datetime")
             return Default("callable", "datetime.datetime.utcnow")
-        if kind == "str" and d.boolean(0.5):
+        if kind == "str" and d.not_null and d.boolean(0.5):
+            # not in a module run on SQLite: a batch table copy would call it and
+            # bind the UUID object it returns, which sqlite3 cannot store
             d.imports.add("import uuid")
             return Default("callable", "uuid.uuid4")
         return Default("callable", d.choice(["lambda: 1", "lambda: None"]))
@@ -797,7 +809,7 @@ def draw_column_name(d: Drawer, scope: Scope, schema: str | None, table: str) ->
     pools = [PLAIN_NAMES, PLAIN_NAMES, RESERVED_NAMES, ODD_NAMES, SQLITE_FALLBACK_KEYWORDS]
     if d.plain_names:
         pools = [PLAIN_NAMES]
-    if "sqlite_keywords" in d.bugs:
+    if "sqlalchemy_sqlite_keyword" in d.bugs:
         pools.append(SQLITE_BROKEN_KEYWORDS)
     pool = d.choice(pools)
     name = d.choice(pool)
@@ -906,21 +918,23 @@ def modules(
     ``not_null=False``: a module meant to run on SQLite tables with rows; no
     NOT NULL column without a server default that the tool leaves alone
     (MF105, an ignored or already-backfilled MF104), whose ALTER would fail.
-    ``bugs`` lets the named KNOWN_BUGS back into the draw. ``plain_names``:
+    ``bugs`` lets the named KNOWN_BUGS into the draw. ``plain_names``:
     lowercase unreserved table, column and schema names only, which the tool
     writes as plain SQL rather than Core (the mutation tests use it).
     """
     unknown = set(bugs) - KNOWN_BUGS
     assert not unknown, unknown
+    bugs = frozenset(bugs) | FIXED_BUGS
     encoding_style = draw(st.sampled_from(["utf-8", "utf-8", "utf-8", "bom", "cookie-utf8", "latin-1"]))
     encoding = "latin-1" if encoding_style == "latin-1" else "utf-8"
     d = Drawer(draw, encoding, frozenset(bugs), not_null)
     d.plain_names = plain_names
     d.feature(f"encoding: {encoding_style}")
+    cr_ok = "cr_newlines" in bugs and (encoding == "utf-8" or "cr_newlines_coding_cookie" in bugs)
     newline_style = d.choice(
         ["LF", "LF", "LF", "CRLF", "CRLF"]
         + (["mixed"] if "mixed_newlines" in bugs else [])
-        + (["CR"] if "cr_newlines" in bugs else [])
+        + (["CR"] if cr_ok else [])
     )
     d.feature(f"newline: {newline_style}")
     unit = d.choice(["    ", "    ", "  ", "\t"])
@@ -1059,7 +1073,9 @@ def modules(
                     r.add(Line(indent + d.comment()))
                     d.feature("comment: own line")
                 elif what == "blank":
-                    r.add(Line(indent if d.boolean(0.2) else ""))
+                    # indented, it may end a batch block (KNOWN_BUGS: batch_block_whitespace_footer)
+                    indented = "batch_block_whitespace_footer" in d.bugs and d.boolean(0.2)
+                    r.add(Line(indent if indented else ""))
                 elif what == "pass":
                     r.add(Line(indent + "pass"))
                 elif what == "assign":
@@ -1106,9 +1122,19 @@ def modules(
                         d.feature("comment: own line in a batch block")
                     if index < len(cols) - 1 and d.boolean(0.05):
                         r.add(Line(""))
-                if "batch_block_footer" in d.bugs and d.boolean(0.5):
-                    r.add(Line(inner + d.choice(["# batch_op.drop_column('legacy')", ""])))
-                    d.feature("comment or blank line ends a batch block")
+                if "batch_block_footer" in d.bugs and d.boolean(0.15):
+                    footers = ["# batch_op.drop_column('legacy')", d.comment()]
+                    if "batch_block_whitespace_footer" in d.bugs:
+                        footers.append("")
+                    footer = d.choice(footers)
+                    _, footer_line = r.add(Line(inner + footer))
+                    if footer:
+                        # the comments indented as the body end the block (libcst's footer):
+                        # the backfill goes after them
+                        block_end = footer_line
+                        d.feature("comment ends a batch block")
+                    else:
+                        d.feature("whitespace-only line ends a batch block")
                 for column in cols:
                     column.anchor_end_line, column.anchor_indent = block_end, indent
                 for column in cols:
