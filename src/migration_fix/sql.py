@@ -183,7 +183,12 @@ def dialect(name: str) -> Dialect:
     """A dialect with the named paramstyle: pyformat would double every ``%``."""
     from sqlalchemy.engine import URL
 
-    return URL.create(name).get_dialect()(paramstyle="named")
+    compiler_dialect = URL.create(name).get_dialect()(paramstyle="named")
+    if name == "postgresql":
+        # SQLAlchemy 2.0 assumes backslash escapes until it has asked a live
+        # server; PostgreSQL has had standard_conforming_strings on since 9.1.
+        compiler_dialect._backslash_escapes = False
+    return compiler_dialect
 
 
 def sqlalchemy_type(type_name: str | None, value: Literal | SqlFunction) -> Any:
