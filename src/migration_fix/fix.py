@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import io
+import re
 import tokenize
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -93,7 +94,9 @@ def fix_source(
 def decode(source: bytes) -> tuple[str, str]:
     """The encoding Python itself would use for this file, and the text."""
     try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+        # tokenize reads lines at LF only: a CR-only file's cookie needs LFs.
+        head = re.sub(rb"\r\n?", b"\n", source[:4096])
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(head).readline)
     except (SyntaxError, LookupError) as error:
         raise SourceError(f"cannot decode: {error}") from error
     try:

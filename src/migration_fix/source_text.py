@@ -76,7 +76,8 @@ class SourceText:
 
     def block_end(self, statement: ast.stmt) -> int:
         """The last line of a compound statement as libcst sees it: after its last
-        statement come the comment lines indented as its body (its footer)."""
+        statement come the lines indented as its body, comments or whitespace
+        (its footer), with any empty lines between them."""
         end = statement.end_lineno or statement.lineno
         body = getattr(statement, "body", None)
         if not body:
@@ -86,12 +87,11 @@ class SourceText:
         for number in range(end + 1, len(self.lines) + 1):
             line = self.line(number)
             stripped = line.strip()
-            if not stripped:
-                continue
-            if stripped.startswith("#") and len(self.indent(number)) >= body_indent:
+            indented = len(self.indent(number)) >= body_indent
+            if stripped.startswith("#") and indented or not stripped and indented and line.strip("\r\n"):
                 last = number
-                continue
-            break
+            elif stripped:
+                break
         return last
 
     def starts_its_line(self, node: ast.stmt) -> bool:
