@@ -37,7 +37,6 @@ import sqlalchemy as sa
 from alembic.operations import Operations
 from alembic.runtime.migration import MigrationContext
 from hypothesis import HealthCheck, Phase, event, find, given, settings
-from hypothesis import strategies as st
 
 import hypothesis_profiles  # noqa: F401  (registers and loads the profile)
 from migration_fix.fix import FixResult, fix_source
@@ -62,7 +61,7 @@ def fix(module: Module, transform=None) -> FixResult:
 
 def check_compiles(module: Module, result: FixResult) -> None:
     try:
-        compile(result.output, "<fixed migration>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+        compile(result.output, "<fixed migration>", "exec", dont_inherit=True)
     except SyntaxError as error:
         raise AssertionError(f"compiles: the output does not compile: {error}") from error
 
