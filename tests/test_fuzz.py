@@ -23,10 +23,11 @@ import re
 import warnings
 
 import hypothesmith
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 
 import hypothesis_profiles  # noqa: F401  (registers and loads the profile)
-from migration_fix.fix import SourceError, fix_source, might_need_fix
+from migration_fix.fix import SourceError, fix_source
 from migration_fix.model import Settings
 from test_properties import inserted_chunks
 
@@ -88,9 +89,10 @@ def fix_or_source_error(data: bytes):
 
 
 def test_the_finder_variant_gets_past_the_prefilter() -> None:
-    result = fix_source(LOOK_AT_ME + b"x = 1\n", SETTINGS)
-    assert result.plan is not None and result.encoding == "utf-8"  # decoded: it was read
-    assert might_need_fix(LOOK_AT_ME)
+    """Behind LOOK_AT_ME a module is parsed: a syntax error is reported, not skipped."""
+    with pytest.raises(SourceError):
+        fix_source(LOOK_AT_ME + b"def (:\n", SETTINGS)
+    assert fix_source(b"def (:\n", SETTINGS).output == b"def (:\n"  # without it: not even parsed
 
 
 @FUZZ
