@@ -46,7 +46,7 @@ from hypothesis import strategies as st
 # -- bugs ---------------------------------------------------------------------------
 
 # Features that tripped a bug when the properties found it; all fixed since
-# (commit d5ce3bd), so every draw has them. Their regression tests, with the
+# (commits d5ce3bd, c788ba1), so every draw has them. Their regression tests, with the
 # minimal reproductions, are in test_properties.py.
 FIXED_BUGS = frozenset(
     {
@@ -66,20 +66,17 @@ FIXED_BUGS = frozenset(
         "handwritten_core_via_constant",
         # A hand-written backfill of schema_b.t.c counted for t.c elsewhere.
         "handwritten_other_schema",
+        # Fixed in c788ba1: a whitespace-only line indented as the body, last
+        # in a batch_alter_table block (libcst's footer).
+        "batch_block_whitespace_footer",
+        # Fixed in c788ba1: CR-only line endings with a latin-1 coding cookie.
+        "cr_newlines_coding_cookie",
     }
 )
 
 # Open bugs, left out of the default draw; modules(bugs={...}) lets them in.
 KNOWN_BUGS = frozenset(
     {
-        # A whitespace-only line indented as the body, last in a
-        # batch_alter_table block: libcst keeps it in the block's footer and
-        # inserts after it, the plan before it; SafetyError.
-        "batch_block_whitespace_footer",
-        # CR-only line endings with a latin-1 coding cookie: tokenize's
-        # readline sees one line, the whole file, and rejects its bytes as
-        # UTF-8: SourceError "cannot decode", although Python compiles it.
-        "cr_newlines_coding_cookie",
         # Not the tool's: SQLAlchemy's SQLite dialect does not quote the
         # keyword "nothing" (SQLite 3.35+), so Alembic's own ALTER TABLE ... ADD
         # COLUMN nothing fails before any backfill runs.
@@ -1128,13 +1125,10 @@ def modules(
                         footers.append("")
                     footer = d.choice(footers)
                     _, footer_line = r.add(Line(inner + footer))
-                    if footer:
-                        # the comments indented as the body end the block (libcst's footer):
-                        # the backfill goes after them
-                        block_end = footer_line
-                        d.feature("comment ends a batch block")
-                    else:
-                        d.feature("whitespace-only line ends a batch block")
+                    # comment and whitespace lines indented as the body end the
+                    # block (libcst's footer): the backfill goes after them
+                    block_end = footer_line
+                    d.feature("comment ends a batch block" if footer else "whitespace-only line ends a batch block")
                 for column in cols:
                     column.anchor_end_line, column.anchor_indent = block_end, indent
                 for column in cols:
@@ -1166,7 +1160,7 @@ def modules(
     chunks = []
     for index, line in enumerate(r.lines):
         text = line.text()
-        if text and not text.endswith("\\") and d.boolean(0.03):
+        if text.strip() and not text.endswith("\\") and d.boolean(0.03):
             text += " "
             d.feature("layout: trailing whitespace")
         if newline_style == "mixed":
