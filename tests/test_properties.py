@@ -244,9 +244,10 @@ def run_upgrade(
 ) -> dict[tuple, dict[object, object]]:
     """Tables with three rows, then the fixed upgrade() through real Alembic Operations.
 
-    Right after Alembic adds a watched column, a "concurrent" row with that
-    column already set is inserted (as an application would between the
-    ALTER and the UPDATE, e.g. on MySQL where DDL commits at once).
+    Once a watched column exists, before the next ``op.execute``, a
+    "concurrent" row with that column already set is inserted (as an
+    application would between the ALTER and the UPDATE, e.g. on MySQL where
+    DDL commits at once).
     Returns, per watched (schema, table, column): {row id: value,
     "sentinel": that row's id, "nullable": the column's reflected nullability}.
     """
@@ -265,28 +266,36 @@ def run_upgrade(
                 connection.execute(table.insert(), [{"id": row} for row in (1, 2, 3)])
 
             context = MigrationContext.configure(connection)
-            original_add_column = context.impl.add_column
+            original_execute = context.impl.execute
             sentinel_ids: dict[tuple, int] = {}
 
-            def add_column(table_name, column, *args, schema=None, **kwargs):
-                original_add_column(table_name, column, *args, schema=schema, **kwargs)
-                key = (schema, table_name, column.name)
-                if key in watched:
-                    # a copy of row 1 with the new column set: valid for every other column
+            def write_concurrent_rows() -> None:
+                """For each watched column that exists by now: a copy of row 1
+                with that column set, valid for every other column."""
+                for key in sorted(watched - set(sentinel_ids), key=repr):
+                    schema, table, name = key
+                    names = [item["name"] for item in sa.inspect(connection).get_columns(table, schema=schema)]
+                    if name not in names:
+                        continue  # not added yet
                     sentinel_ids[key] = 100 + len(sentinel_ids)
-                    names = [item["name"] for item in sa.inspect(connection).get_columns(table_name, schema=schema)]
-                    target = sa.table(table_name, *(sa.column(name) for name in names), schema=schema)
+                    target = sa.table(table, *(sa.column(column) for column in names), schema=schema)
                     copied = [
-                        sa.literal(sentinel_ids[key]) if name == "id"
-                        else sa.literal(SENTINEL) if name == column.name
-                        else target.c[name]
-                        for name in names
+                        sa.literal(sentinel_ids[key]) if column == "id"
+                        else sa.literal(SENTINEL) if column == name
+                        else target.c[column]
+                        for column in names
                     ]
                     connection.execute(
                         target.insert().from_select(names, sa.select(*copied).where(target.c.id == 1))
                     )
 
-            context.impl.add_column = add_column
+            def execute(*args, **kwargs):
+                # before every op.execute (each backfill is one): the rows an
+                # application wrote since the ALTER, in batch mode too
+                write_concurrent_rows()
+                return original_execute(*args, **kwargs)
+
+            context.impl.execute = execute
             namespace: dict[str, object] = {"__name__": "fixed_migration"}
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
