@@ -528,7 +528,19 @@ def draw_default(d: Drawer, spelling: Spelling, kind: str) -> Default:
             # bind the UUID object it returns, which sqlite3 cannot store
             d.imports.add("import uuid")
             return Default("callable", "uuid.uuid4")
-        return Default("callable", d.choice(["lambda: 1", "lambda: None"]))
+        # a value of the column's kind: a batch table copy on SQLite calls it
+        # (lambda: None on a NOT NULL column would fail by itself)
+        source = {
+            "bool": "lambda: True",
+            "int": "lambda: 1",
+            "float": "lambda: 1.5",
+            "str": 'lambda: "x"',
+            "decimal": "lambda: 1.5",
+            "date": "lambda: datetime.date(2000, 1, 1)",
+        }[kind]
+        if kind == "date":
+            d.imports.add("import datetime")
+        return Default("callable", source)
     if roll >= 88 and kind in ("str", "float"):
         d.feature("default: lowercase name from elsewhere (MF103)")
         module, attribute = ("string", "ascii_lowercase") if kind == "str" else ("math", "pi")
