@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from .existing import has_backfill_after
 from .model import ColumnAddition, Location, Migration, Name, NewColumn, StatementPath
-from .names import Imports, ModuleNames, function_parameters, single_assignments
+from .names import Imports, ModuleNames, single_assignments
 from .source_text import SourceText
 from .values import ValueReader, is_none
 
@@ -114,7 +114,6 @@ class MigrationReader:
             if argument.arg == "op"
             or (argument.annotation is not None and ast.unparse(argument.annotation).endswith(OPERATIONS_CLASSES))
         }
-        assert op_names <= function_parameters(function)
         return Scope(function, frozenset(op_names), single_assignments(function.body, function))
 
     def _batch_targets(
@@ -190,7 +189,6 @@ class MigrationReader:
                 scope.node, end_line, table, new_column.name, schema, values.constant
             ),
             ignored_codes=self.source.ignored_codes(call.lineno),
-            in_batch=batch is not None,
             insertable=self.source.starts_its_line(first),
             indent_unit=self.source.indent_unit(scope.node),
             anchor_path=anchor_path,

@@ -154,7 +154,6 @@ class ColumnAddition:
     newline: str
     already_backfilled: bool = False
     ignored_codes: frozenset[str] | None = None
-    in_batch: bool = False
     insertable: bool = True
     indent_unit: str = "    "
     nullable_at: tuple[int, int] | None = None

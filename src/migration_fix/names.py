@@ -102,9 +102,3 @@ def _enum_members(node: ast.ClassDef) -> dict[str, ast.expr]:
         if target is not None and value is not None and not target.startswith("_"):
             members[target] = value
     return members
-
-
-def function_parameters(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
-    arguments = function.args
-    every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
-    return {argument.arg for argument in every}

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import difflib
 import os
-import sys
 from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
 
@@ -72,9 +71,6 @@ def print_to(stream: TextIO, text: str) -> None:
     stream.write(text if text.endswith("\n") else text + "\n")
     stream.flush()
 
-
-def stdout() -> TextIO:
-    return sys.stdout
 
 
 # -- JSON ---------------------------------------------------------------------------------
