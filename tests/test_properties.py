@@ -639,7 +639,7 @@ def anchor_inside_batch(monkeypatch) -> None:
         }
         additions = []
         for addition in migration.additions:
-            if addition.in_batch and addition.location.line in ends:
+            if addition.anchor_path != addition.call_path and addition.location.line in ends:  # in a batch block
                 line = addition.location.line
                 indent = lines[line - 1][: len(lines[line - 1]) - len(lines[line - 1].lstrip(" \t"))]
                 moved = {"anchor_line": line, "anchor_end_line": ends[line], "indent": indent}
