@@ -22,7 +22,7 @@ from migration_fix.cli import (
     worker_count,
 )
 from migration_fix.discover import Target
-from migration_fix.model import Settings
+from migration_fix.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE_BEFORE = (ROOT / "fixtures" / "guide_boolean" / "before.py").read_bytes()

@@ -13,8 +13,8 @@ import pytest
 
 from migration_fix.cli import main
 from migration_fix.fix import fix_source
-from migration_fix.model import Settings
 from migration_fix.report import github_annotation, use_color
+from migration_fix.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"

@@ -22,8 +22,8 @@ from libcst.codemod import CodemodContext, SkipFile
 from migration_fix import AddBackfills
 from migration_fix.codemod import AddBackfills as AddBackfillsDirect
 from migration_fix.fix import fix_source
-from migration_fix.model import Settings
 from migration_fix.report import finding_line
+from migration_fix.settings import Settings
 
 if sys.version_info >= (3, 11):
     import tomllib

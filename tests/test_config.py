@@ -17,7 +17,7 @@ from migration_fix.config import (
     resolve_selection,
     resolve_settings,
 )
-from migration_fix.model import Settings
+from migration_fix.settings import Settings
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from migration_fix.fix import fix_source
-from migration_fix.model import Settings
+from migration_fix.settings import Settings
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 CASES = sorted(path.parent.name for path in FIXTURES.glob("*/before.py"))

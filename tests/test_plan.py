@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from migration_fix.model import CallableDefault, Literal, NewColumn, Settings, SqlFunction, Unresolved
+from migration_fix.model import CallableDefault, Literal, NewColumn, SqlFunction, Unresolved
 from migration_fix.plan import Backfill, Refusal, backfill_for
+from migration_fix.settings import Settings
 
 
 def column(**changes) -> NewColumn:

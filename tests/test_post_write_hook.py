@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from migration_fix.fix import fix_source
-from migration_fix.model import Settings
+from migration_fix.settings import Settings
 
 alembic = pytest.importorskip("alembic")
 from alembic.script import write_hooks

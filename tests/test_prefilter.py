@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 
 from migration_fix.finder import read_migration
 from migration_fix.fix import decode, parse
-from migration_fix.model import Settings
 from migration_fix.plan import plan_migration
 from migration_fix.prefilter import call_arguments, might_need_fix
+from migration_fix.settings import Settings
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 

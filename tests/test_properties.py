@@ -40,7 +40,7 @@ from hypothesis import HealthCheck, Phase, event, find, given, reject, settings
 
 import hypothesis_profiles  # noqa: F401  (registers and loads the profile)
 from migration_fix.fix import FixResult, fix_source
-from migration_fix.model import Settings
+from migration_fix.settings import Settings
 from strategies import NOW, Column, Module, modules
 
 SETTINGS = Settings()

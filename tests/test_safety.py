@@ -10,7 +10,8 @@ import pytest
 
 from migration_fix import cli
 from migration_fix.fix import fix_source, libcst_transform
-from migration_fix.model import Insertion, Settings
+from migration_fix.model import Insertion
+from migration_fix.settings import Settings
 from migration_fix.verify import SafetyError
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"

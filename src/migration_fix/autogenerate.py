@@ -43,12 +43,12 @@ from .model import (
     DefaultValue,
     Literal,
     NewColumn,
-    Settings,
     SqlFunction,
     Unresolved,
 )
 from .plan import Backfill, Refusal, backfill_for
 from .render import python_string
+from .settings import Settings
 
 Hook = Callable[[MigrationContext, Any, list[ops.MigrationScript]], None]
 

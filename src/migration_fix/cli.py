@@ -15,9 +15,7 @@ import click
 from . import __version__
 from .codes import CODES, explain
 from .config import (
-    NOT_NULL_STRATEGIES,
     OUTPUT_FORMATS,
-    STYLES,
     AlembicConfig,
     ConfigError,
     ProjectConfig,
@@ -37,7 +35,7 @@ from .discover import (
     discover,
 )
 from .fix import FixResult, SourceError, decode, fix_source
-from .model import Finding, Settings
+from .model import Finding
 from .prefilter import might_need_fix
 from .report import (
     colorize_diff,
@@ -51,7 +49,7 @@ from .report import (
     unified_diff,
     use_color,
 )
-from .sql import DIALECTS
+from .settings import DIALECTS, NOT_NULL_STRATEGIES, STYLES, Settings
 from .verify import SafetyError
 from .writer import write_atomically
 

@@ -24,8 +24,6 @@ import libcst as cst
 from libcst.codemod import CodemodCommand, CodemodContext, SkipFile
 
 from .config import (
-    NOT_NULL_STRATEGIES,
-    STYLES,
     find_alembic_config,
     load_project_config,
     parse_codes,
@@ -33,9 +31,9 @@ from .config import (
     resolve_settings,
 )
 from .fix import fix_source
-from .model import Finding, Settings
+from .model import Finding
 from .report import finding_line
-from .sql import DIALECTS
+from .settings import DIALECTS, NOT_NULL_STRATEGIES, STYLES, Settings
 
 
 class AddBackfills(CodemodCommand):

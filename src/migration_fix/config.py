@@ -24,16 +24,13 @@ from pathlib import Path
 from typing import Any
 
 from .codes import CODES
-from .model import Settings
-from .sql import DIALECTS
+from .settings import DIALECTS, NOT_NULL_STRATEGIES, STYLES, Settings
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on Python 3.10
     import tomli as tomllib
 
-STYLES = ("auto", "sql", "core")
-NOT_NULL_STRATEGIES = ("backfill", "server-default")
 OUTPUT_FORMATS = ("text", "json", "github")
 # key -> (kind, allowed values for a choice)
 SCHEMA: dict[str, tuple[str, tuple[str, ...]]] = {

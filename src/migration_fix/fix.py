@@ -13,8 +13,9 @@ import tokenize
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
-from .model import Edit, Finding, Insertion, Plan, Settings
+from .model import Edit, Finding, Insertion, Plan
 from .prefilter import might_need_fix
+from .settings import Settings
 from .verify import SafetyError
 
 Transform = Callable[[bytes, Sequence[Insertion], Sequence[Edit]], bytes]

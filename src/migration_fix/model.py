@@ -182,16 +182,6 @@ class Migration:
 
 
 @dataclass(frozen=True)
-class Settings:
-    """The choices a run makes: database dialect (None: portable), style, and
-    how a NOT NULL column with a Python-side default is added."""
-
-    dialect: str | None = None
-    style: str = "auto"
-    not_null_strategy: str = "backfill"
-
-
-@dataclass(frozen=True)
 class Finding:
     """Something a person has to look at: ``path:line:col: CODE message``."""
 

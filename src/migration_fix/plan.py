@@ -21,7 +21,6 @@ from .model import (
     Plan,
     ReplaceExpression,
     Runtime,
-    Settings,
     SqlFunction,
     Unresolved,
 )
@@ -32,6 +31,7 @@ from .render import (
     name_text,
     python_string,
 )
+from .settings import Settings
 from .sql import (
     TEMPORAL_TYPES,
     dialect_literal,

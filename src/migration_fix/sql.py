@@ -22,7 +22,6 @@ from .reserved_words import PORTABLE_RESERVED_WORDS
 if TYPE_CHECKING:
     from sqlalchemy.engine import Dialect
 
-DIALECTS = ("postgresql", "mysql", "mariadb", "sqlite", "mssql", "oracle")
 PLAIN_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*\Z")
 BIGINT = 2**63
 
