@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from migration_fix import cli
+from migration_fix import fix
 from migration_fix.cli import main
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -178,14 +178,14 @@ def test_file_changed_between_read_and_write(folder: Path, capsys, monkeypatch) 
     path = folder / "busy.py"
     path.write_bytes(GOOD_BEFORE)
     edited = GOOD_BEFORE + b"# edited meanwhile\n"
-    real_fix = cli.fix_source
+    real_fix = fix.fix_source
 
     def fix_and_edit(source, settings, *args, **kwargs):
         result = real_fix(source, settings, *args, **kwargs)
         path.write_bytes(edited)  # someone saves the file while we work
         return result
 
-    monkeypatch.setattr(cli, "fix_source", fix_and_edit)
+    monkeypatch.setattr(fix, "fix_source", fix_and_edit)
     assert main(["--write", "-q", str(path)]) == 2
     assert f"{path}: error: cannot write: " in capsys.readouterr().err
     assert path.read_bytes() == edited
@@ -198,7 +198,7 @@ def test_traceback_only_with_verbose(folder: Path, capsys, monkeypatch) -> None:
     def broken(*args, **kwargs):
         raise ValueError("a bug of ours")
 
-    monkeypatch.setattr(cli, "fix_source", broken)
+    monkeypatch.setattr(fix, "fix_source", broken)
     assert main(["-q", str(path)]) == 2
     err = capsys.readouterr().err
     assert "internal error: ValueError: a bug of ours" in err and "Traceback" not in err

@@ -230,15 +230,23 @@ def test_python_dash_m_and_stream_split(project: Path) -> None:
     assert b"would be rewritten" in result.stderr
 
 
-def test_file_without_add_column_does_not_import_libcst(project: Path) -> None:
+# What a file that needs nothing must not load: the parsers, and the core behind the prefilter.
+NOT_ON_THE_NO_OP_PATH = (
+    "libcst", "sqlalchemy", "migration_fix.fix", "migration_fix.model", "migration_fix.finder",
+    "migration_fix.plan", "migration_fix.sql", "tempfile", "difflib",
+)
+
+
+@pytest.mark.parametrize("mode", ["--check", "--write", "--diff"])
+def test_file_without_add_column_loads_neither_parser_nor_core(project: Path, mode: str) -> None:
     plain = project / "migrations" / "versions" / "plain.py"
     plain.write_bytes(b'revision = "a"\ndown_revision = None\n\ndef upgrade():\n    pass\n')
     code = (
-        "import sys; from migration_fix.cli import main; rc = main(['--check', sys.argv[1]]);"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('libcst', 'sqlalchemy')))"
+        "import sys; from migration_fix.cli import main; rc = main([sys.argv[1], sys.argv[2]]);"
+        f"print(rc, sorted(m for m in sys.modules if m.startswith({NOT_ON_THE_NO_OP_PATH!r})))"
     )
-    result = subprocess.run([sys.executable, "-c", code, str(plain)], capture_output=True, text=True)
-    assert result.stdout.strip() == "[]"
+    result = subprocess.run([sys.executable, "-c", code, mode, str(plain)], capture_output=True, text=True)
+    assert result.stdout.strip() == "0 []"
 
 
 def test_portable_backfill_imports_neither_libcst_matchers_nor_sqlalchemy(project: Path) -> None:

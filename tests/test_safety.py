@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from migration_fix import cli
+from migration_fix import cli, fix
 from migration_fix.fix import fix_source, libcst_transform
 from migration_fix.model import Insertion
 from migration_fix.settings import Settings
@@ -58,9 +58,9 @@ def test_the_real_transform_passes() -> None:
 def test_cli_writes_nothing_and_exits_2_on_a_safety_error(tmp_path, monkeypatch, capsys) -> None:
     path = tmp_path / "m.py"
     path.write_bytes(BEFORE)
-    original = cli.fix_source
+    original = fix.fix_source
     monkeypatch.setattr(
-        cli, "fix_source", lambda source, settings, **kwargs: original(source, settings, drops_a_comment, **kwargs)
+        fix, "fix_source", lambda source, settings, **kwargs: original(source, settings, drops_a_comment, **kwargs)
     )
     assert cli.main(["--write", str(path)]) == 2
     assert path.read_bytes() == BEFORE

@@ -34,8 +34,6 @@ from .discover import (
     Target,
     discover,
 )
-from .fix import FixResult, SourceError, decode, fix_source
-from .model import Finding
 from .prefilter import might_need_fix
 from .report import (
     colorize_diff,
@@ -50,10 +48,11 @@ from .report import (
     use_color,
 )
 from .settings import DIALECTS, NOT_NULL_STRATEGIES, STYLES, Settings
-from .verify import SafetyError
 from .writer import write_atomically
 
 if TYPE_CHECKING:
+    from .fix import FixResult
+    from .model import Finding
     from concurrent.futures import Future
 
 # json, traceback and concurrent.futures are imported where they are used: a
@@ -188,6 +187,10 @@ class Totals:
 
 def process_source(path: str, source: bytes, job: Job) -> tuple[Outcome, FixResult | None]:
     """Fix one file's bytes; never raises for bad input."""
+    # Imported here: a run whose files the prefilter rules out never loads the core.
+    from .fix import SourceError, fix_source
+    from .verify import SafetyError
+
     try:
         result = fix_source(
             source, job.settings, ignore=job.deselected, plan_only=not job.needs_output
@@ -228,6 +231,8 @@ def process(target: Target, job: Job) -> Outcome:
         source = Path(target.path).read_bytes()
     except OSError as error:
         return Outcome(target.path, error=f"cannot read: {error.strerror or error}")
+    if not might_need_fix(source):  # most files: decided without loading the core
+        return Outcome(target.path)
     outcome, result = process_source(target.path, source, job)
     if job.write and result is not None and result.changed:
         try:
@@ -393,7 +398,7 @@ def outcomes(targets: Sequence[Target], job: Job, jobs: int) -> Iterator[Outcome
         for target in targets:
             yield process(target, job)
         return
-    from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
     pending: deque[tuple[str, Outcome | Future[Outcome]]] = deque()
@@ -537,6 +542,8 @@ def _write_bytes(stream: TextIO, data: bytes) -> None:
         buffer.write(data)
         buffer.flush()
     else:  # a text-only stream (tests): the bytes as the file's encoding says
+        from .fix import decode
+
         stream.write(decode(data)[1] if data else "")
         stream.flush()
 

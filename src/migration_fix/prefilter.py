@@ -22,7 +22,10 @@ QUOTES = b"'\""
 
 
 def might_need_fix(source: bytes) -> bool:
-    """False only when no add_column call in ``source`` can need a backfill or a finding."""
+    """False only when no add_column call in ``source`` can need a backfill or a
+    finding, and the file is not binary (NUL bytes: the core reports it)."""
+    if b"\x00" in source:
+        return True
     for match in ADD_COLUMN.finditer(source):
         arguments = call_arguments(source, match.end())
         if arguments is None or NEEDS_A_LOOK.search(arguments):

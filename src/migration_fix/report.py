@@ -3,12 +3,12 @@ JSON records and GitHub Actions workflow commands."""
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Mapping, Sequence
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from .model import Finding
+if TYPE_CHECKING:
+    from .model import Finding
 
 COLORS = {"+": "\033[32m", "-": "\033[31m", "@": "\033[36m"}
 BOLD, RESET = "\033[1m", "\033[0m"
@@ -31,6 +31,8 @@ def use_color(choice: str, stream: TextIO, environ: Mapping[str, str] | None = N
 
 
 def unified_diff(path: str, before: str, after: str, color: bool = False) -> str:
+    import difflib  # only when a file changes
+
     lines = difflib.unified_diff(
         before.splitlines(keepends=True),
         after.splitlines(keepends=True),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 from pathlib import Path
 
 
@@ -24,6 +23,8 @@ def write_atomically(path: str, data: bytes, expected_old: bytes) -> None:
     if target.read_bytes() != expected_old:
         raise StaleFileError(f"{path} changed while it was being fixed")
     mode = stat.S_IMODE(target.stat().st_mode)
+    import tempfile  # only when a file is written: a hook run that fixes nothing skips it
+
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as stream:
