@@ -6,9 +6,8 @@ import os
 import sys
 from collections import deque
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 
 import click
 
@@ -84,8 +83,7 @@ cannot be read, parsed or written.
 """
 
 
-@dataclass(frozen=True)
-class Job:
+class Job(NamedTuple):
     """What processing one file needs; sent to worker processes, so picklable."""
 
     settings: Settings
@@ -102,8 +100,7 @@ class Job:
         return self.write or self.want_diff or self.want_details or self.keep_output
 
 
-@dataclass(frozen=True)
-class Options:
+class Options(NamedTuple):
     write: bool
     show_diff: bool
     check: bool
@@ -130,20 +127,32 @@ class Options:
         )
 
 
-@dataclass
 class Outcome:
-    """What happened to one path: small, so a worker can send it back."""
+    """What happened to one path: small, so a worker can send it back.
 
-    path: str
-    findings: list[Finding] = field(default_factory=list)
-    backfills: int = 0
-    changed: bool = False
-    written: bool = False
-    diff: str | None = None
-    insertions: list[tuple[int, str]] = field(default_factory=list)
-    error: str | None = None
-    error_at: tuple[int, int] | None = None
-    traceback: str | None = None
+    Filled in as the file goes through the stages (``diff``, ``written``...).
+    """
+
+    def __init__(
+        self,
+        path: str,
+        findings: list[Finding] | None = None,
+        backfills: int = 0,
+        changed: bool = False,
+        error: str | None = None,
+        error_at: tuple[int, int] | None = None,
+        traceback: str | None = None,
+    ) -> None:
+        self.path = path
+        self.findings = findings or []
+        self.backfills = backfills
+        self.changed = changed
+        self.written = False
+        self.diff: str | None = None
+        self.insertions: list[tuple[int, str]] = []
+        self.error = error
+        self.error_at = error_at
+        self.traceback = traceback
 
     def error_line(self) -> str:
         """``path:line:col: error: message``, the location only where known."""
@@ -151,13 +160,15 @@ class Outcome:
         return f"{where}: error: {self.error}"
 
 
-@dataclass
 class Totals:
-    files_changed: int = 0
-    backfills: int = 0
-    findings: int = 0
-    errors: int = 0
-    exit_code: int = EXIT_CLEAN
+    """What the summary line counts, and the exit code so far."""
+
+    def __init__(self) -> None:
+        self.files_changed = 0
+        self.backfills = 0
+        self.findings = 0
+        self.errors = 0
+        self.exit_code = EXIT_CLEAN
 
     def raise_exit(self, code: int) -> None:
         self.exit_code = max(self.exit_code, code)
@@ -504,8 +515,8 @@ def run_stdin(name: str | None, options: Options, filters: Filters) -> int:
             _write_bytes(out, source)
         return EXIT_CLEAN
     if not emit_code:
-        options = replace(options, write=False)
-    job = replace(options.job(write=False), keep_output=emit_code)
+        options = options._replace(write=False)
+    job = options.job(write=False)._replace(keep_output=emit_code)
     outcome, result = process_source(path, source, job)
     if emit_code:
         _write_bytes(out, result.output if result is not None else source)

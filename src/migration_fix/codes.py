@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 from pathlib import Path
 
 FIXABLE = frozenset({"MF101", "MF104"})
 
 
-@dataclass(frozen=True)
-class Code:
+class Code(NamedTuple):
     code: str
     summary: str
     why: str

@@ -18,9 +18,8 @@ import os
 import re
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .codes import CODES
 from .settings import DIALECTS, NOT_NULL_STRATEGIES, STYLES, Settings
@@ -54,8 +53,7 @@ class ConfigError(Exception):
     """A configuration file or value that cannot be used."""
 
 
-@dataclass(frozen=True)
-class ProjectConfig:
+class ProjectConfig(NamedTuple):
     """``[tool.migration-fix]`` of the nearest pyproject.toml, with its path."""
 
     path: Path | None
@@ -226,8 +224,7 @@ def check_selectors(selectors: Sequence[str]) -> None:
             )
 
 
-@dataclass(frozen=True)
-class Selection:
+class Selection(NamedTuple):
     """The codes a run reports, and fixes: a de-selected fixable code is not fixed."""
 
     enabled: frozenset[str]
@@ -275,8 +272,7 @@ def _specificity(code: str, selectors: Sequence[str]) -> int | None:
 # -- the Alembic config: where the revision scripts are ---------------------------------
 
 
-@dataclass(frozen=True)
-class AlembicConfig:
+class AlembicConfig(NamedTuple):
     """What migration-fix needs from an Alembic config.
 
     ``path`` is the file that set ``script_location``; ``version_folders`` are
@@ -342,8 +338,7 @@ def find_alembic_config(
     )
 
 
-@dataclass(frozen=True)
-class _Options:
+class _Options(NamedTuple):
     path: Path
     parser: configparser.ConfigParser | None = None
     table: dict[str, Any] | None = None

@@ -15,8 +15,8 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path, PurePath
+from typing import NamedTuple
 
 # A revision script assigns both names at the top level of the module.
 REVISION = re.compile(rb"^revision\s*(?::[^=\n]*)?=", re.MULTILINE)
@@ -35,8 +35,7 @@ class DiscoveryError(Exception):
     """A baseline that names no revision, or names several."""
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(NamedTuple):
     """A path to process, or the reason it cannot be.
 
     ``explicit``: named on the command line (or stdin's name), as opposed to
@@ -48,8 +47,7 @@ class Target:
     explicit: bool = False
 
 
-@dataclass(frozen=True)
-class Root:
+class Root(NamedTuple):
     """Where to look: a file, or a folder searched for revision scripts.
 
     ``recursive``: also its subfolders. ``required``: a folder without any
@@ -64,16 +62,14 @@ class Root:
     named: bool = True
 
 
-@dataclass(frozen=True)
-class Skipped:
+class Skipped(NamedTuple):
     path: str
     reason: str
 
 
-@dataclass
-class Discovery:
-    targets: list[Target] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)
+class Discovery(NamedTuple):
+    targets: list[Target]
+    skipped: list[Skipped]
 
 
 # -- exclude globs ---------------------------------------------------------------------
@@ -112,8 +108,7 @@ def glob_regex(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(out))
 
 
-@dataclass(frozen=True)
-class ExcludePattern:
+class ExcludePattern(NamedTuple):
     """One ``exclude`` glob and the folder it is relative to.
 
     Without a ``/`` it matches a file or folder name anywhere (``env.py``,
@@ -257,8 +252,7 @@ class RevisionGraph:
 # -- filters ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Filters:
+class Filters(NamedTuple):
     """What to leave alone. ``version_folders``: the Alembic config's folders
     (with their ``recursive`` flag), read for the revision graph beside the
     folders of the checked files."""
@@ -347,7 +341,7 @@ def discover(paths: Iterable[str | Root], filters: Filters | None = None) -> Dis
     and each path once. Raises DiscoveryError for a baseline not found.
     """
     filters = filters or Filters()
-    result = Discovery()
+    result = Discovery([], [])
     seen: set[str] = set()
     for raw in paths:
         root = raw if isinstance(raw, Root) else Root(raw)
@@ -374,7 +368,7 @@ def discover(paths: Iterable[str | Root], filters: Filters | None = None) -> Dis
                 if reason is not None:
                     skip[target.path] = reason
             result.skipped.extend(Skipped(path, reason) for path, reason in skip.items())
-            result.targets = [target for target in result.targets if target.path not in skip]
+            result.targets[:] = [target for target in result.targets if target.path not in skip]
     return result
 
 
