@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from migration_fix import fix
+from migration_fix import cli, fix
 from migration_fix.cli import main
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -129,17 +129,16 @@ def test_unreadable_file(folder: Path, capsys, monkeypatch) -> None:
     path.write_bytes(GOOD_BEFORE)
     good = folder / "good.py"
     good.write_bytes(GOOD_BEFORE)
-    real_read = Path.read_bytes
 
-    def read_bytes(self: Path) -> bytes:
-        if self.name == "secret.py":
-            raise PermissionError(13, "Permission denied", str(self))
-        return real_read(self)
+    def guarded_open(file, *args, **kwargs):
+        if os.path.basename(file) == "secret.py":
+            raise PermissionError(13, "Permission denied", str(file))
+        return open(file, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(cli, "open", guarded_open, raising=False)  # the CLI's reads only
     assert main(["--write", "-q", str(path), str(good)]) == 2
     assert f"{path}: error: cannot read: Permission denied" in capsys.readouterr().err
-    assert real_read(good) == GOOD_AFTER
+    assert good.read_bytes() == GOOD_AFTER
 
 
 def test_permission_error_on_write(folder: Path, capsys, monkeypatch) -> None:

@@ -139,6 +139,21 @@ def test_folder_means_its_revision_scripts_only(project: Path, capsys) -> None:
     assert (versions / "helper.py").read_bytes() == GUIDE_BEFORE.replace(b"revision = ", b"rev = ")
 
 
+def test_modules_after_the_first_revision_script_are_checked_as_they_are_read(
+    project: Path, capsys
+) -> None:
+    """Discovery reads files only until it finds a revision script; the rest are
+    checked when processed, with the same result."""
+    versions = project / "migrations" / "versions"
+    helper = GUIDE_BEFORE.replace(b"revision = ", b"rev = ")
+    for name in ("0_helper.py", "zz_helper.py"):
+        (versions / name).write_bytes(helper)
+    assert main(["--write", "-v", "migrations"]) == 0
+    err = capsys.readouterr().err
+    assert "helper" not in err and f"Rewriting {migration(project).relative_to(project)}" in err
+    assert [path.read_bytes() for path in versions.glob("*_helper.py")] == [helper, helper]
+
+
 def test_file_named_explicitly_is_processed_whatever_its_name(project: Path) -> None:
     other = project / "notes.txt"
     other.write_bytes(GUIDE_BEFORE)

@@ -29,6 +29,7 @@ GUIDE_BEFORE = (ROOT / "fixtures" / "guide_boolean" / "before.py").read_bytes()
 GUIDE_AFTER = (ROOT / "fixtures" / "guide_boolean" / "after.py").read_bytes()
 CLEAN = b'revision = "c"\ndown_revision = None\n\ndef upgrade():\n    pass\n'
 BROKEN = b'revision = "x"\ndown_revision = None\nop.add_column("t", sa.Column(\n'
+HELPER = GUIDE_BEFORE.replace(b"revision = ", b"rev = ")
 
 
 class RecordingPool(concurrent.futures.ProcessPoolExecutor):
@@ -56,13 +57,16 @@ def pool(monkeypatch: pytest.MonkeyPatch) -> type[RecordingPool]:
 
 @pytest.fixture
 def many(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """80 revision scripts: every other one needs a backfill; one cannot be parsed."""
+    """80 revision scripts: every other one needs a backfill; one cannot be parsed.
+    Three helper modules among them would need one too, but are not revision scripts."""
     (tmp_path / ".git").mkdir()
     versions = tmp_path / "versions"
     versions.mkdir()
     for index in range(80):
         (versions / f"{index:03}.py").write_bytes(GUIDE_BEFORE if index % 2 else CLEAN)
     (versions / "041.py").write_bytes(BROKEN)
+    for index in (0, 40, 79):
+        (versions / f"{index:03}_helper.py").write_bytes(HELPER)
     monkeypatch.chdir(tmp_path)
     return versions
 
@@ -78,6 +82,7 @@ def test_parallel_output_is_the_serial_output(many: Path, pool, capsys) -> None:
         assert pool.instances and pool.instances[-1].workers == 2
         assert parallel.out == serial.out
         assert parallel.err == serial.err
+        assert "helper" not in serial.out + serial.err
 
 
 def test_only_files_that_need_work_go_to_workers(many: Path, pool) -> None:
@@ -96,6 +101,7 @@ def test_parallel_write(many: Path, pool, capsys) -> None:
         if index != 41:
             assert (many / f"{index:03}.py").read_bytes() == GUIDE_AFTER
     assert (many / "041.py").read_bytes() == BROKEN
+    assert all(path.read_bytes() == HELPER for path in many.glob("*_helper.py"))
     assert "versions/041.py:3:" in err
 
 

@@ -32,6 +32,7 @@ from .discover import (
     Root,
     Target,
     discover,
+    is_revision_source,
 )
 from .prefilter import might_need_fix
 from .report import (
@@ -234,14 +235,20 @@ def process_source(path: str, source: bytes, job: Job) -> tuple[Outcome, FixResu
     return outcome, result
 
 
-def process(target: Target, job: Job) -> Outcome:
-    """Read, fix and (with --write) write one file. Runs in worker processes."""
+def process(target: Target, job: Job) -> Outcome | None:
+    """Read, fix and (with --write) write one file. Runs in worker processes.
+
+    None: the file is not a revision script after all (see ``Target.unchecked``).
+    """
     if target.error:
         return Outcome(target.path, error=target.error)
     try:
-        source = Path(target.path).read_bytes()
+        with open(target.path, "rb") as stream:
+            source = stream.read()
     except OSError as error:
         return Outcome(target.path, error=f"cannot read: {error.strerror or error}")
+    if target.unchecked and not is_revision_source(source):
+        return None
     if not might_need_fix(source):  # most files: decided without loading the core
         return Outcome(target.path)
     outcome, result = process_source(target.path, source, job)
@@ -381,7 +388,7 @@ def available_cpus() -> int:
         return os.cpu_count() or 1
 
 
-def worker_count(targets: Sequence[Target], jobs: int) -> tuple[int, list[bool] | None]:
+def worker_count(targets: Sequence[Target], jobs: int) -> tuple[int, list[bool | None] | None]:
     """How many processes to use, and which targets need one at all.
 
     The cheap ``add_column`` test runs here, reading one file at a time, so
@@ -390,20 +397,33 @@ def worker_count(targets: Sequence[Target], jobs: int) -> tuple[int, list[bool] 
     """
     if jobs <= 1 or len(targets) < 2 * MIN_FILES_PER_WORKER:
         return 1, None
-    needs = [target.error is None and _may_need_work(target.path) for target in targets]
-    workers = min(jobs, sum(needs) // MIN_FILES_PER_WORKER)
+    needs = [_needs_worker(target) for target in targets]
+    workers = min(jobs, sum(bool(need) for need in needs) // MIN_FILES_PER_WORKER)
     return (workers, needs) if workers >= 2 else (1, None)
 
 
-def _may_need_work(path: str) -> bool:
+def _needs_worker(target: Target) -> bool | None:
+    """True: may need work; False: nothing to do, or an error to report at
+    once; None: not a revision script after all (no outcome)."""
+    if target.error is not None:
+        return False
     try:
-        return might_need_fix(Path(path).read_bytes())
+        with open(target.path, "rb") as stream:
+            source = stream.read()
     except OSError:
         return True  # let process() report it
+    if target.unchecked and not is_revision_source(source):
+        return None
+    return might_need_fix(source)
 
 
 def outcomes(targets: Sequence[Target], job: Job, jobs: int) -> Iterator[Outcome]:
-    """Every target's outcome, in input order, serially or from a process pool."""
+    """Every target's outcome, in input order, serially or from a process pool;
+    none for a file that turned out not to be a revision script."""
+    return (outcome for outcome in _outcomes(targets, job, jobs) if outcome is not None)
+
+
+def _outcomes(targets: Sequence[Target], job: Job, jobs: int) -> Iterator[Outcome | None]:
     workers, needs = worker_count(targets, jobs)
     if needs is None:
         for target in targets:
@@ -418,14 +438,16 @@ def outcomes(targets: Sequence[Target], job: Job, jobs: int) -> Iterator[Outcome
     pool = ProcessPoolExecutor(max_workers=workers)
     try:
         for target, need in zip(targets, needs):
+            if need is None:
+                continue
             if need:
                 try:
                     pending.append((target.path, pool.submit(process, target, job)))
                     in_flight += 1
                 except BrokenProcessPool as error:  # a worker died: the pool is gone
                     pending.append((target.path, _worker_failed(target.path, error)))
-            else:  # no add_column: nothing to do, not worth a worker
-                pending.append((target.path, Outcome(target.path)))
+            else:  # no add_column (or a path in error): not worth a worker
+                pending.append((target.path, Outcome(target.path, error=target.error)))
             while pending and (in_flight >= limit or _ready(pending[0][1])):
                 path, item = pending.popleft()
                 in_flight -= not isinstance(item, Outcome)
@@ -440,7 +462,7 @@ def _ready(item: Outcome | Future[Outcome]) -> bool:
     return isinstance(item, Outcome) or item.done()
 
 
-def _result(path: str, item: Outcome | Future[Outcome]) -> Outcome:
+def _result(path: str, item: Outcome | Future[Outcome | None]) -> Outcome | None:
     if isinstance(item, Outcome):
         return item
     try:

@@ -40,11 +40,15 @@ class Target(NamedTuple):
 
     ``explicit``: named on the command line (or stdin's name), as opposed to
     found in a folder; excludes and the baseline skip it only with force-exclude.
+    ``unchecked``: found in a folder that already holds a revision script, so
+    discovery did not read it: whoever reads it skips it unless
+    :func:`is_revision_source` (one read a file, not two).
     """
 
     path: str
     error: str | None = None
     explicit: bool = False
+    unchecked: bool = False
 
 
 class Root(NamedTuple):
@@ -320,12 +324,17 @@ def _folders(folder: Path, recursive: bool) -> Iterator[Path]:
 # -- discovery -------------------------------------------------------------------------
 
 
-def is_revision_script(path: Path) -> bool:
+def is_revision_script(path: str) -> bool:
     try:
-        head = path.read_bytes()
+        with open(path, "rb") as stream:
+            return is_revision_source(stream.read())
     except OSError:
         return False
-    return bool(REVISION.search(head) and DOWN_REVISION.search(head))
+
+
+def is_revision_source(source: bytes) -> bool:
+    """Whether the module assigns ``revision`` and ``down_revision`` at its top level."""
+    return bool(REVISION.search(source) and DOWN_REVISION.search(source))
 
 
 def find_targets(paths: Iterable[str | Root], filters: Filters | None = None) -> list[Target]:
@@ -387,13 +396,16 @@ def _expand(root: Root, filters: Filters) -> Iterator[Target | Skipped]:
             if isinstance(file, Skipped):
                 found = True
                 yield file
+                continue
+            pattern = filters.excluded(file)
+            if found and pattern is None:
+                yield Target(file, unchecked=True)
             elif is_revision_script(file):
                 found = True
-                pattern = filters.excluded(str(file))
                 if pattern is not None:
-                    yield Skipped(str(file), f"excluded by {pattern.pattern!r}")
+                    yield Skipped(file, f"excluded by {pattern.pattern!r}")
                 else:
-                    yield Target(str(file))
+                    yield Target(file)
         if not found and root.required:
             yield Target(raw, "no Alembic revision scripts found in this folder", explicit=True)
     elif path.exists():
@@ -406,7 +418,7 @@ def _expand(root: Root, filters: Filters) -> Iterator[Target | Skipped]:
         )
 
 
-def _python_files(folder: Path, recursive: bool, filters: Filters) -> Iterator[Path | Skipped]:
+def _python_files(folder: Path, recursive: bool, filters: Filters) -> Iterator[str | Skipped]:
     for root, folders, files in os.walk(folder):
         kept = []
         for name in sorted(folders):
@@ -418,6 +430,7 @@ def _python_files(folder: Path, recursive: bool, filters: Filters) -> Iterator[P
             else:
                 yield Skipped(os.path.join(root, name), f"excluded by {pattern.pattern!r}")
         folders[:] = kept
+        base = str(Path(root))  # as Path spells it: "sub", not "./sub"
         for name in sorted(files):
             if name.endswith(".py"):
-                yield Path(root, name)
+                yield name if base == "." else os.path.join(base, name)
