@@ -183,3 +183,12 @@ def test_a_dead_worker_is_an_error_not_a_hang(many: Path, monkeypatch, capsys) -
     err = capsys.readouterr().err
     assert "versions/051.py: error: internal error: worker failed" in err
     assert "versions/001.py" not in err  # finished before the worker died
+
+
+def test_path_in_error_keeps_its_error_in_a_pool_run(many: Path, pool, capsys) -> None:
+    assert main(["--check", "-j", "1", "versions", "missing.py"]) == 2
+    serial = capsys.readouterr()
+    assert main(["--check", "-j", "2", "versions", "missing.py"]) == 2
+    parallel = capsys.readouterr()
+    assert pool.instances and "missing.py: error: no such file or folder" in parallel.err
+    assert (parallel.out, parallel.err) == (serial.out, serial.err)
