@@ -12,13 +12,13 @@ column names (reserved words such as ``order``/``user``, SQLite keywords,
 mixed case, spaces, non-ASCII), every supported default kind (bool, int,
 negative, hex, float, str with quotes/backslashes/colons, implicit
 concatenation, module constant, ``sa.true()``, ``sa.func.now()``,
-``sa.literal()``, ``sa.text()``), ``insert_default=``, ``server_default``,
-``nullable``, unfixable defaults (lambda, calls), ``batch_alter_table``
-blocks, ``if`` blocks, a helper function, hand-written backfills,
-``# migration-fix: ignore``; and the formatting: calls on one line or
-exploded, trailing commas, comments everywhere, backslash continuations,
-semicolons, trailing blanks, spaces/tabs, LF/CRLF/mixed, BOM, coding
-cookies, no final newline.
+``sa.literal()``, ``sa.text()``), no default at all, ``insert_default=``,
+``server_default`` (or ``server_default=None``), ``nullable``, unfixable
+defaults (lambda, calls), ``batch_alter_table`` blocks, ``if`` blocks, a
+helper function, hand-written backfills, ``# migration-fix: ignore``; and
+the formatting: calls on one line or exploded, trailing commas, comments
+everywhere, backslash continuations, semicolons, trailing blanks,
+spaces/tabs, LF/CRLF/mixed, BOM, coding cookies, no final newline.
 
 Every drawn module records its features in ``Module.features``; the tests
 turn them into ``hypothesis.event``s so ``--hypothesis-show-statistics``
@@ -200,6 +200,8 @@ class Default:
 
 
 NOW = object()
+# server_default= spellings that are no server default
+NO_SERVER_DEFAULT = ("None", "(None)")
 
 
 @dataclass
@@ -212,7 +214,7 @@ class Column:
     type_kind: str
     default: Default | None
     nullable: bool | None
-    server_default: str | None  # source, "None" for an explicit server_default=None
+    server_default: str | None  # source, "None" or "(None)" for an explicit server_default=None
     ignore: str | None  # None, "" (bare ignore) or a code: "MF101"
     handwritten: str | None = None  # None, "text", "text_no_where", "core"
     in_batch: bool = False
@@ -227,7 +229,7 @@ class Column:
 
     @property
     def has_server_default(self) -> bool:
-        return self.server_default is not None and self.server_default != "None"
+        return self.server_default not in (None, *NO_SERVER_DEFAULT)
 
     @property
     def expected(self) -> str | None:
@@ -636,7 +638,7 @@ def draw_default(d: Drawer, spelling: Spelling, kind: str) -> Default:
 
 def draw_server_default(d: Drawer, spelling: Spelling, kind: str) -> str:
     if d.boolean(0.15):
-        return "None"
+        return d.choice(NO_SERVER_DEFAULT)
     options = {
         "bool": [f"{spelling.name('false')}()", f'{spelling.name("text")}("0")', '"1"'],
         "int": ['"0"', f'{spelling.name("text")}("7")'],
@@ -653,11 +655,17 @@ def draw_column(
     d: Drawer, spelling: Spelling, table: str, schema: str | None, name: str, in_batch: bool
 ) -> Column:
     kind = d.choice(["bool", "bool", "int", "float", "str", "str", "datetime", "decimal", "date"])
-    default = draw_default(d, spelling, kind)
+    default = None
+    if d.boolean(0.1):
+        # no default= at all: the prefilter may skip the file, unless the
+        # column is NOT NULL without a server default (MF105)
+        d.feature("default: absent")
+    else:
+        default = draw_default(d, spelling, kind)
     server_default = None
-    if d.boolean(0.12):
+    if d.boolean(0.5 if default is None else 0.12):
         server_default = draw_server_default(d, spelling, kind)
-        d.feature("server_default=" if server_default != "None" else "server_default=None")
+        d.feature("server_default=" if server_default not in NO_SERVER_DEFAULT else "server_default=None")
     nullable: bool | None = d.choice([None, None, True, False])
     ignore = None
     if d.boolean(0.1):
@@ -675,6 +683,8 @@ def draw_column(
     settle_for_sqlite(d, column)
     if column.nullable is False and not column.has_server_default:
         d.feature("nullable=False, no server_default")
+    if default is None and column.nullable is False:
+        d.feature("default: absent, nullable=False" + (", server_default=" if column.has_server_default else ""))
     return column
 
 
