@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import ast
-from collections import Counter
+from collections import Counter, deque
+from collections.abc import Iterator
 
 
 class Imports:
@@ -11,7 +12,7 @@ class Imports:
 
     def __init__(self, tree: ast.Module) -> None:
         self.origins: dict[str, str] = {}
-        for node in ast.walk(tree):
+        for node in _statements(tree):
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     if alias.asname:
@@ -31,6 +32,18 @@ class Imports:
             base = self.qualified_name(node.value)
             return f"{base}.{node.attr}" if base else None
         return None
+
+
+def _statements(tree: ast.Module) -> Iterator[ast.AST]:
+    """The module and its statements (with except and case clauses), breadth
+    first like ``ast.walk``, so a name imported twice keeps the same origin:
+    imports are statements, their expressions need no visit."""
+    queue: deque[ast.AST] = deque([tree])
+    while queue:
+        node = queue.popleft()
+        yield node
+        for name in ("body", "handlers", "orelse", "finalbody", "cases"):
+            queue.extend(getattr(node, name, None) or ())
 
 
 def single_assignments(body: list[ast.stmt], scope: ast.AST) -> dict[str, ast.expr]:
