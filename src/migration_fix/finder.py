@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from .existing import has_backfill_after
 from .model import ColumnAddition, Location, Migration, Name, NewColumn, StatementPath
-from .names import Imports, ModuleNames, single_assignments
+from .names import Imports, ModuleNames, SingleAssignments
 from .source_text import SourceText
 from .values import ValueReader, is_none
 
@@ -114,7 +114,7 @@ class MigrationReader:
             if argument.arg == "op"
             or (argument.annotation is not None and ast.unparse(argument.annotation).endswith(OPERATIONS_CLASSES))
         }
-        return Scope(function, frozenset(op_names), single_assignments(function.body, function))
+        return Scope(function, frozenset(op_names), SingleAssignments(function.body, function))
 
     def _batch_targets(
         self, statement: ast.With | ast.AsyncWith, scope: Scope, path: StatementPath

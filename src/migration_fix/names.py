@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 from collections import Counter, deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 
 class Imports:
@@ -46,19 +46,38 @@ def _statements(tree: ast.Module) -> Iterator[ast.AST]:
             queue.extend(getattr(node, name, None) or ())
 
 
-def single_assignments(body: list[ast.stmt], scope: ast.AST) -> dict[str, ast.expr]:
+class SingleAssignments(Mapping[str, ast.expr]):
     """Names assigned exactly once in ``scope``, by a plain assignment in ``body``.
 
     Only those have one value the tool may read; a name also bound by a loop,
-    a parameter, ``global`` or a second assignment is left out.
+    a parameter, ``global`` or a second assignment is left out. Counting the
+    bindings walks the whole scope, so it waits for the first look-up: most
+    scopes never resolve a name.
     """
-    bindings = Counter(_bound_names(scope))
-    values: dict[str, ast.expr] = {}
-    for statement in body:
-        target, value = single_target_assignment(statement)
-        if target is not None and value is not None and bindings[target] == 1:
-            values[target] = value
-    return values
+
+    def __init__(self, body: list[ast.stmt], scope: ast.AST) -> None:
+        self._body = body
+        self._scope = scope
+        self._values: dict[str, ast.expr] | None = None
+
+    def _computed(self) -> dict[str, ast.expr]:
+        if self._values is None:
+            bindings = Counter(_bound_names(self._scope))
+            self._values = {}
+            for statement in self._body:
+                target, value = single_target_assignment(statement)
+                if target is not None and value is not None and bindings[target] == 1:
+                    self._values[target] = value
+        return self._values
+
+    def __getitem__(self, name: str) -> ast.expr:
+        return self._computed()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._computed())
+
+    def __len__(self) -> int:
+        return len(self._computed())
 
 
 def _bound_names(scope: ast.AST):
@@ -91,7 +110,7 @@ class ModuleNames:
     """Module-level constants, functions and enum classes."""
 
     def __init__(self, tree: ast.Module) -> None:
-        self.constants = single_assignments(tree.body, tree)
+        self.constants = SingleAssignments(tree.body, tree)
         self.functions = {
             node.name
             for node in tree.body

@@ -62,7 +62,7 @@ class ValueReader:
     ) -> None:
         self.imports = imports
         self.module = module
-        self.local = local or {}
+        self.local = local if local is not None else {}
 
     def in_scope(self, local: Mapping[str, ast.expr]) -> ValueReader:
         return ValueReader(self.imports, self.module, local)
@@ -88,7 +88,7 @@ class ValueReader:
         for _ in range(8):
             if not isinstance(node, ast.Name):
                 return node
-            value = self.local.get(node.id, self.module.constants.get(node.id))
+            value = self.local.get(node.id) or self.module.constants.get(node.id)
             if value is None:
                 return node
             node = value
