@@ -7,6 +7,7 @@ fraction of a libcst parse, so a file that needs nothing never reaches libcst.
 from __future__ import annotations
 
 import ast
+from bisect import bisect_left
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
@@ -52,6 +53,11 @@ class MigrationReader:
         self.source = source
         self.imports = Imports(tree)
         self.values = ValueReader(self.imports, ModuleNames(tree))
+        # The lines that can hold an add_column: a non-ASCII one may spell it in
+        # letters Python's NFKC normalisation turns into "add_column".
+        self.call_lines = [
+            number for number, line in enumerate(source.lines, 1) if "add_column" in line or not line.isascii()
+        ]
 
     def column_additions(self) -> list[ColumnAddition]:
         additions = self._walk_body(self.tree.body, Scope(self.tree), ())
@@ -69,6 +75,8 @@ class MigrationReader:
         """Each statement with its path; ``;``-joined ones share an index, as in libcst."""
         for index, path in zip(range(len(body)), statement_paths(body, prefix, field)):
             statement = body[index]
+            if not self._may_call_add_column(statement):
+                continue
             if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 yield from self._walk_body(statement.body, self._function_scope(statement), path)
             elif isinstance(statement, ast.ClassDef):
@@ -86,6 +94,12 @@ class MigrationReader:
                         addition = self._read_call(node, group, scope, path)
                         if addition is not None:
                             yield addition
+
+    def _may_call_add_column(self, statement: ast.stmt) -> bool:
+        """Whether one of the statement's lines is a call line: most statements
+        are not, and walking their nodes is most of the finder's time."""
+        index = bisect_left(self.call_lines, statement.lineno)
+        return index < len(self.call_lines) and self.call_lines[index] <= (statement.end_lineno or statement.lineno)
 
     def _walk_compound(self, statement: ast.stmt, scope: Scope, path: StatementPath) -> Iterator[ColumnAddition]:
         """if/for/while/try/match bodies, with libcst's shape: an ``elif`` is the
