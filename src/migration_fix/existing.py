@@ -30,11 +30,12 @@ def has_backfill_after(
     """
     if not isinstance(column, (str, Runtime)) or not isinstance(table, (str, Runtime)):
         return False
-    pattern = update_pattern(table, column, schema)
-    for node in nodes_in_scope(scope):
+    pattern = None  # compiled at the first execute: most scopes have none after the add
+    for node in nodes_in_scope(scope, after_line):
         if getattr(node, "lineno", 0) <= after_line:
             continue
         if isinstance(node, ast.Call) and call_name(node) == "execute" and node.args:
+            pattern = pattern or update_pattern(table, column, schema)
             if any(pattern.search(text) for text in sql_texts(node.args[0], scope)):
                 return True
         if isinstance(node, ast.Call) and call_name(node) == "values":
@@ -45,11 +46,15 @@ def has_backfill_after(
     return False
 
 
-def nodes_in_scope(scope: ast.AST) -> Iterator[ast.AST]:
-    """Every node of the function (or module), but not of functions nested in it."""
+def nodes_in_scope(scope: ast.AST, after_line: int = 0) -> Iterator[ast.AST]:
+    """Every node of the function (or module), but not of functions nested in it;
+    with ``after_line``, none of a statement that ends by then (a backfill is after
+    the add_column, and most of a function is before it)."""
     stack = list(ast.iter_child_nodes(scope))
     while stack:
         node = stack.pop()
+        if isinstance(node, ast.stmt) and (node.end_lineno or node.lineno) <= after_line:
+            continue
         yield node
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
             stack.extend(ast.iter_child_nodes(node))
