@@ -213,11 +213,12 @@ class MigrationReader:
     def _edit_places(self, column: ast.Call, group: list[ast.stmt]) -> dict[str, object]:
         """Where the NOT NULL rewrites would edit the Column call (not one
         built in a variable elsewhere: those are reported instead)."""
+        keywords = _keywords_in_order(group)
         return {
             "nullable_at": self._false_position(_keywords(column).get("nullable")),
             "default_keyword_at": self._keyword_position(column, "default", "insert_default"),
-            "nullable_ordinal": _keyword_ordinal(group, column, ("nullable",)),
-            "default_ordinal": _keyword_ordinal(group, column, ("default", "insert_default")),
+            "nullable_ordinal": _keyword_ordinal(keywords, column, ("nullable",)),
+            "default_ordinal": _keyword_ordinal(keywords, column, ("default", "insert_default")),
         }
 
     def _new_column(
@@ -275,18 +276,23 @@ def statement_paths(
         yield (*prefix, (*field, index))
 
 
-def _keyword_ordinal(group: list[ast.stmt], call: ast.Call, names: tuple[str, ...]) -> int:
-    """How many ``name=`` keywords come before this call's own in the statement."""
-    keywords = sorted(
-        (keyword.lineno, keyword.col_offset, id(keyword))
+def _keywords_in_order(group: list[ast.stmt]) -> list[ast.keyword]:
+    """The keywords of every call in the statements, in source order (walked
+    once for both ordinals)."""
+    keywords = (
+        keyword
         for statement in group
         for node in ast.walk(statement)
         if isinstance(node, ast.Call)
         for keyword in node.keywords
-        if keyword.arg in names
     )
+    return sorted(keywords, key=lambda keyword: (keyword.lineno, keyword.col_offset, id(keyword)))
+
+
+def _keyword_ordinal(keywords: list[ast.keyword], call: ast.Call, names: tuple[str, ...]) -> int:
+    """How many ``name=`` keywords come before this call's own in the statement."""
     own = [id(keyword) for keyword in call.keywords if keyword.arg in names]
-    return [entry[2] for entry in keywords].index(own[0]) if own else 0
+    return [id(keyword) for keyword in keywords if keyword.arg in names].index(own[0]) if own else 0
 
 
 def _keywords(call: ast.Call) -> dict[str, ast.expr]:
