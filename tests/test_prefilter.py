@@ -128,6 +128,22 @@ def test_looks_at_what_it_cannot_rule_out(statement: str) -> None:
     assert might_need_fix((HEADER + "    " + statement + "\n").encode())
 
 
+def test_looks_at_a_file_in_an_encoding_the_scan_cannot_read() -> None:
+    """In cp932 the second byte of \u30bd is a backslash: read as ASCII, it
+    would escape the quote and the comment would read as a server default."""
+    statement = 'op.add_column("t", sa.Column("\u30bd", sa.Integer(), nullable=False, comment=", server_default=\'1\'))"))'
+    source = ("# -*- coding: cp932 -*-\n" + HEADER + "    " + statement + "\n").encode("cp932")
+    assert b"\\" in source
+    assert needs_something(source)
+    assert might_need_fix(source)
+    skipped = 'op.add_column("t", sa.Column("\u00e9", sa.Integer(), nullable=False, server_default="1"))'
+    for cookie, encoding in (
+        ("# -*- coding: latin-1 -*-\n", "latin-1"),
+        ("#!/usr/bin/env python\n# vim: set fileencoding=utf_8 :\n", "utf-8"),
+    ):
+        assert not might_need_fix((cookie + HEADER + "    " + skipped + "\n").encode(encoding))
+
+
 def test_argument_spans_skip_strings_comments_and_brackets() -> None:
     source = b'add_column("a)b", # x)\n  \'\'\'c,)\'\'\', "d\\")", f((1, 2), [3]))'
     spans = argument_spans(source, len(b"add_column("))

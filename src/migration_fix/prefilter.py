@@ -18,6 +18,9 @@ call needs a look when its text
 - may be NOT NULL (``nullable`` but not ``nullable=True``, or ``primary_key``)
   and that Column has no ``server_default=`` whose value starts with a string
   or a call: ``server_default=None`` is none, and a name may be bound to None.
+
+A file with NUL bytes, or in an encoding whose bytes below 0x80 are not all
+ASCII, always needs a look.
 """
 
 from __future__ import annotations
@@ -29,6 +32,14 @@ import re
 ADD_COLUMN = re.compile(rb"add_column(?<!\wadd_column)(?:[\s\\]|#[^\r\n]*[\r\n])*\(")
 NEEDS_A_LOOK = re.compile(rb"default(?<!server_default)|\*\*")
 MAYBE_NOT_NULL = re.compile(rb"nullable(?!\s*=\s*True\b)|primary_key")
+# The scan reads bytes below 0x80 as ASCII, which is what UTF-8 and the
+# one-byte encodings keep them; in Shift-JIS, Big5, GBK... the second byte of
+# a character may be a quote or a backslash. A file that declares any other
+# encoding (PEP 263, on line 1 or 2) is left to the parser.
+CODING = re.compile(rb"\A(?:[^\r\n]*(?:\r\n?|\n))?[ \t\f]*#[^\r\n]*?coding[:=][ \t]*([-\w.]+)")
+ASCII_BYTES_ARE_ASCII = (
+    b"utf-8", b"utf8", b"latin-1", b"latin1", b"iso-8859-", b"iso8859-", b"ascii", b"us-ascii", b"cp125"
+)
 
 # How one argument begins, after whitespace and comment lines.
 TRIVIA = rb"(?:\s|#[^\r\n]*[\r\n])*"
@@ -69,8 +80,12 @@ ARGUMENT = re.compile(balanced(8, rb"[^][(){},'\"#]*"), re.DOTALL)
 
 def might_need_fix(source: bytes) -> bool:
     """False only when no add_column call in ``source`` can need a backfill or a
-    finding, and the file is not binary (NUL bytes: the core reports it)."""
+    finding, and the file is neither binary (NUL bytes: the core reports it)
+    nor in an encoding the scan cannot read."""
     if b"\x00" in source:
+        return True
+    cookie = CODING.match(source)
+    if cookie and not cookie[1].lower().replace(b"_", b"-").startswith(ASCII_BYTES_ARE_ASCII):
         return True
     return any(call_needs_a_look(source, match.end()) for match in ADD_COLUMN.finditer(source))
 
