@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from migration_fix.finder import read_migration
 from migration_fix.fix import decode, parse
 from migration_fix.plan import plan_migration
-from migration_fix.prefilter import argument_spans, might_need_fix
+from migration_fix.prefilter import DEPTH, argument_spans, might_need_fix
 from migration_fix.settings import Settings
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -156,9 +156,15 @@ def test_argument_spans_skip_strings_comments_and_brackets() -> None:
     ]
 
 
+def test_argument_spans_follow_brackets_up_to_depth() -> None:
+    nested = b"([{" * DEPTH
+    nested = nested[:DEPTH] + b"x" + nested[:DEPTH][::-1].translate(bytes.maketrans(b"([{", b")]}"))
+    assert argument_spans(b"f(" + nested + b", y)", 2) == [(2, 2 + len(nested)), (3 + len(nested), 5 + len(nested))]
+
+
 @pytest.mark.parametrize(
     "arguments",
-    [b'"a', b"'''a'", b"(" * 9 + b")" * 9 + b")", b"x", b'f"{x}")', b"#)"],
+    [b'"a', b"'''a'", b"(" * (DEPTH + 1) + b")" * (DEPTH + 1) + b")", b"x", b'f"{x}")', b"#)"],
 )
 def test_argument_spans_give_up_where_the_parser_should_decide(arguments: bytes) -> None:
     assert argument_spans(b"f(" + arguments, 2) is None
