@@ -104,7 +104,7 @@ class MigrationReader:
     def _walk_compound(self, statement: ast.stmt, scope: Scope, path: StatementPath) -> Iterator[ColumnAddition]:
         """if/for/while/try/match bodies, with libcst's shape: an ``elif`` is the
         ``orelse`` If itself, an ``else:`` block holds a body."""
-        yield from self._walk_body(statement.body, scope, path)  # type: ignore[attr-defined]
+        yield from self._walk_body(getattr(statement, "body", None) or [], scope, path)  # match: cases only
         orelse = getattr(statement, "orelse", None) or []
         if isinstance(statement, ast.If) and len(orelse) == 1 and self._is_elif(orelse[0]):
             yield from self._walk_compound(orelse[0], scope, (*path, ("elif",)))
