@@ -28,7 +28,6 @@ corpus calls for it, and checked against what the corpus holds.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import shlex
 import shutil
@@ -61,22 +60,23 @@ PYPROJECT = '[project]\nname = "benchmark-app"\nversion = "0"\n'
 DEFAULT_JOBS = 1
 CODEMOD_MAX_FILES = 5_000  # libcst parses every file: 50,000 would take many minutes a run
 RUFF_VERSION = "0.17.6"
+ALEMBIC_GUARD_VERSION = "0.1.1"  # a Python linter for Alembic files (no jobs option)
 RUFF_RULES = "E,F"
 PYUPGRADE_TARGET = "--py310-plus"
 NOOP_CODEMOD = "libcst.codemod.commands.noop.NOOPCommand"
-OUR_CODEMOD_MODULE = "migration_fix.codemod"
-OUR_CODEMOD = f"{OUR_CODEMOD_MODULE}.AddBackfills"
+OUR_CODEMOD = "migration_fix.codemod.AddBackfills"
 
 CHECK, WRITE = "migration-fix --check", "migration-fix --write"
 RUFF = f"ruff check --select {RUFF_RULES}"
 PYUPGRADE = f"pyupgrade {PYUPGRADE_TARGET}"
+ALEMBIC_GUARD = "alembic-guard"
 NOOP = "libcst codemod NOOPCommand"
 OURS = "libcst codemod AddBackfills"
 IMPORT_LIBCST = 'python -c "import libcst"'
 PYTHON = "python -c pass"
 BASELINE = "baseline"
 SUBJECTS = (CHECK, WRITE)
-REFERENCES = (RUFF, IMPORT_LIBCST, PYUPGRADE, NOOP, OURS, PYTHON)
+REFERENCES = (RUFF, ALEMBIC_GUARD, IMPORT_LIBCST, PYUPGRADE, NOOP, OURS, PYTHON)
 
 
 class SetupError(Exception):
@@ -89,7 +89,7 @@ class Tools:
     migration_fix: str
     ruff: str
     pyupgrade: str
-    has_our_codemod: bool
+    alembic_guard: str
 
 
 @dataclass(frozen=True)
@@ -138,24 +138,25 @@ def installed_script(name: str, install_hint: str) -> str:
     return str(path)
 
 
-def checked_ruff() -> str:
-    ruff = installed_script("ruff", f"pip install ruff=={RUFF_VERSION}")
-    version = subprocess.run([ruff, "--version"], capture_output=True, text=True).stdout.split()
-    if version[-1:] != [RUFF_VERSION]:
+def pinned_script(name: str, pinned: str) -> str:
+    """A console script that must be the pinned version (``name --version`` ends with it)."""
+    install = f"pip install {name}=={pinned}"
+    script = installed_script(name, install)
+    version = subprocess.run([script, "--version"], capture_output=True, text=True).stdout.split()
+    if version[-1:] != [pinned]:
         raise SetupError(
-            f"ruff {RUFF_VERSION} is pinned, {' '.join(version) or 'unknown'} is installed: "
-            f"pip install ruff=={RUFF_VERSION}"
+            f"{name} {pinned} is pinned, {' '.join(version) or 'unknown'} is installed: {install}"
         )
-    return ruff
+    return script
 
 
 def find_tools() -> Tools:
     return Tools(
         python=sys.executable,
         migration_fix=installed_script("migration-fix", "pip install -e ."),
-        ruff=checked_ruff(),
+        ruff=pinned_script("ruff", RUFF_VERSION),
         pyupgrade=installed_script("pyupgrade", "pip install pyupgrade"),
-        has_our_codemod=importlib.util.find_spec(OUR_CODEMOD_MODULE) is not None,
+        alembic_guard=pinned_script("alembic-guard", ALEMBIC_GUARD_VERSION),
     )
 
 
@@ -244,6 +245,11 @@ def ruff_command(target: str, tools: Tools, jobs: int) -> Command:
     return Command(RUFF, argv, frozenset({0, 1}), jobs, env=threads)
 
 
+def alembic_guard_command(target: str, tools: Tools) -> Command:
+    # Exit 1: an error-level finding (a NOT NULL column without a server default).
+    return Command(ALEMBIC_GUARD, (tools.alembic_guard, target), frozenset({0, 1}))
+
+
 def pyupgrade_command(target: str, tools: Tools) -> Command:
     # The staged files use the classic template: pyupgrade has nothing to rewrite (exit 0).
     argv = (tools.pyupgrade, PYUPGRADE_TARGET, target)
@@ -252,8 +258,12 @@ def pyupgrade_command(target: str, tools: Tools) -> Command:
 
 def case_commands(case: Case, tools: Tools, jobs: int) -> list[Command]:
     target = case.target
-    commands = [*migration_fix_commands(case, tools, jobs), ruff_command(target, tools, jobs)]
-    if tools.has_our_codemod and case.stats.files <= CODEMOD_MAX_FILES:
+    commands = [
+        *migration_fix_commands(case, tools, jobs),
+        ruff_command(target, tools, jobs),
+        alembic_guard_command(target, tools),
+    ]
+    if case.stats.files <= CODEMOD_MAX_FILES:
         # It runs the same core as migration-fix --write, so it must change the same files.
         changed = case.stats.files_needing_backfill
         commands.append(libcst_codemod(OURS, OUR_CODEMOD, target, tools, jobs, changed))
@@ -411,7 +421,8 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
 def notes_for(tools: Tools, cases: Sequence[Case], jobs: int) -> list[str]:
     notes = [
         f"Every tool may use {jobs} process(es): migration-fix and libcst's codemod runner get "
-        f"-j {jobs}, ruff RAYON_NUM_THREADS={jobs}; pyupgrade and python -c run one file in one.",
+        f"-j {jobs}, ruff RAYON_NUM_THREADS={jobs}; alembic-guard (which has no such option), "
+        "pyupgrade and python -c run in one.",
         f"Children run with bytecode caching on (PYTHONPYCACHEPREFIX={PYCACHE.relative_to(REPOSITORY)}, "
         "PYTHONDONTWRITEBYTECODE unset), as an installed tool has its .pyc files; one untimed "
         "run of every command on one file fills that cache first. Peak RSS includes about 5 MiB "
@@ -421,12 +432,7 @@ def notes_for(tools: Tools, cases: Sequence[Case], jobs: int) -> list[str]:
         f"The corpus is generated with seed {SEED} by benchmarks/alembic_corpus.py; a smaller "
         "corpus is the first files of a larger one.",
     ]
-    if not tools.has_our_codemod:
-        notes.append(
-            f"Row `{OURS}` skipped: {OUR_CODEMOD_MODULE} is not importable yet (another issue adds "
-            f"{OUR_CODEMOD}); `{NOOP}` stands in for libcst's runner cost on 1 file."
-        )
-    elif any(case.stats.files > CODEMOD_MAX_FILES for case in cases):
+    if any(case.stats.files > CODEMOD_MAX_FILES for case in cases):
         notes.append(
             f"`{OURS}` is not timed above {CODEMOD_MAX_FILES:,} files: libcst parses every "
             "file, so one run would take many minutes."

@@ -28,3 +28,4 @@ def test_benchmark_runs_at_the_smallest_size(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     table = output.read_text()
     assert "migration-fix --check" in table and "ruff" in table and "pyupgrade" in table
+    assert "alembic-guard" in table
