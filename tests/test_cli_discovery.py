@@ -20,6 +20,7 @@ from migration_fix.discover import (
     ExcludePattern,
     RevisionGraph,
     glob_regex,
+    is_revision_source,
     read_revision,
 )
 
@@ -473,6 +474,21 @@ def test_file_whose_revision_cannot_be_read_is_checked(repo: Path, history: Path
 )
 def test_read_revision(source: bytes, expected) -> None:
     assert read_revision(source) == expected
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (b'revision = "a"\ndown_revision = None\n', True),
+        (b'"""doc"""\r\nrevision: str = "a"\r\ndown_revision = None\r\n', True),
+        (b'revision = "a"\n', False),
+        (b'xrevision = "a"\ndown_revision = None\n', False),
+        (b'revision = "a"\n    down_revision = None\n', False),
+        (b'old_revision = "a"\ndown_revision_x = None\n', False),
+    ],
+)
+def test_a_revision_script_assigns_both_names_at_line_start(source: bytes, expected: bool) -> None:
+    assert is_revision_source(source) is expected
 
 
 def test_revision_graph_descendants_of_a_merge() -> None:

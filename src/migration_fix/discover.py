@@ -18,13 +18,21 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePath
 from typing import NamedTuple
 
+
+def _line_start(name: bytes) -> bytes:
+    """``name`` at the start of a line. Not ``^`` with MULTILINE: a pattern that
+    starts with a literal is searched for at memchr speed (3x faster here)."""
+    return name + rb"(?<![^\n]" + name + rb")"
+
+
 # A revision script assigns both names at the top level of the module.
-REVISION = re.compile(rb"^revision\s*(?::[^=\n]*)?=", re.MULTILINE)
-DOWN_REVISION = re.compile(rb"^down_revision\s*(?::[^=\n]*)?=", re.MULTILINE)
+_ANNOTATION = rb"\s*(?::[^=\n]*)?="
+REVISION = re.compile(_line_start(b"revision") + _ANNOTATION)
+DOWN_REVISION = re.compile(_line_start(b"down_revision") + _ANNOTATION)
 # Their values: a string, None, or a tuple/list of strings (maybe over lines).
-_VALUE = rb"\s*(?::[^=\n]*)?=[ \t]*(?P<value>\([^)]*\)|\[[^\]]*\]|[^\n#;]*)"
-REVISION_VALUE = re.compile(rb"^revision" + _VALUE, re.MULTILINE)
-DOWN_REVISION_VALUE = re.compile(rb"^down_revision" + _VALUE, re.MULTILINE)
+_VALUE = _ANNOTATION + rb"[ \t]*(?P<value>\([^)]*\)|\[[^\]]*\]|[^\n#;]*)"
+REVISION_VALUE = re.compile(_line_start(b"revision") + _VALUE)
+DOWN_REVISION_VALUE = re.compile(_line_start(b"down_revision") + _VALUE)
 STRING = re.compile(rb"""'([^'\\\n]*)'|"([^"\\\n]*)\"""")
 SKIPPED_FOLDERS = frozenset(
     {".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", "__pycache__", "node_modules"}
