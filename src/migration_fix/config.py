@@ -13,7 +13,6 @@ reads them but without importing it.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 import sys
@@ -425,6 +424,8 @@ def _location(cwd: Path, value: str, where: Path) -> Path:
     where ``alembic`` runs), or ``package:folder`` inside an installed package."""
     if not os.path.isabs(value) and ":" in value:
         package, _, inner = value.partition(":")
+        import importlib.util  # only for a package:folder location
+
         try:
             spec = importlib.util.find_spec(package)
         except (ImportError, ValueError) as error:

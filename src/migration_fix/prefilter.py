@@ -76,8 +76,9 @@ def balanced(depth: int, plain: bytes) -> bytes:
 
 
 # Brackets nested deeper in one argument make the call need a look; each
-# level costs 0.2 ms of compiling at import, and Column(type(Inner())) is 3.
-DEPTH = 5
+# level costs 0.2 ms of compiling at import, paid by every hook run, and
+# Column("c", ARRAY(String(50))) is 3: autogenerate writes no deeper.
+DEPTH = 3
 ARGUMENT = re.compile(balanced(DEPTH, rb"[^][(){},'\"#]*"), re.DOTALL)
 
 
