@@ -1,4 +1,5 @@
-"""Shared pytest fixtures: the `database` fixture and the session header.
+"""Shared pytest fixtures: the `database` fixture, the session header, and the
+Hypothesis profile (loaded here so that every test module runs under it).
 
 See tests/dbs.py for the environment variables that enable the server databases.
 """
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 
+import hypothesis_profiles  # noqa: F401  (registers and loads the profile)
 import pytest
 
 from dbs import DATABASE_NAMES, URL_VARIABLES, describe_server, open_database

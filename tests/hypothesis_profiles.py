@@ -1,4 +1,4 @@
-"""Hypothesis profiles for the property and fuzz tests; imported by those test files.
+"""Hypothesis profiles for every test that uses Hypothesis; conftest.py imports this.
 
     dev  (default)  50 examples per property, for a quick local run
     ci              500 examples per property, derandomized; CI exports HYPOTHESIS_PROFILE=ci

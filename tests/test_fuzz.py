@@ -26,7 +26,6 @@ import hypothesmith
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 
-import hypothesis_profiles  # noqa: F401  (registers and loads the profile)
 from migration_fix.fix import SourceError, fix_source
 from migration_fix.settings import Settings
 from test_properties import inserted_chunks

@@ -38,7 +38,6 @@ from alembic.operations import Operations
 from alembic.runtime.migration import MigrationContext
 from hypothesis import HealthCheck, Phase, event, find, given, reject, settings
 
-import hypothesis_profiles  # noqa: F401  (registers and loads the profile)
 from migration_fix.fix import FixResult, fix_source
 from migration_fix.settings import Settings
 from strategies import NOW, Column, Module, modules
