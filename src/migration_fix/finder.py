@@ -234,7 +234,7 @@ class MigrationReader:
         if nullable is None and "nullable" not in keywords:
             nullable = _bool_constant(keywords.get("primary_key")) is not True
         server_default = keywords.get("server_default")
-        has_server_default = server_default is not None and not is_none(server_default)
+        has_server_default = server_default is not None and not is_none(values.bound(server_default))
         if default is None and (nullable is not False or has_server_default):
             return None
         return NewColumn(
