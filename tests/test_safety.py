@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -115,3 +116,15 @@ def test_syntax_tree_check_trips_on_a_faulty_transform(source, corrupt, monkeypa
 
     with pytest.raises(SafetyError):
         fix_source(source, Settings(), transform=faulty)
+
+
+def test_planned_code_libcst_cannot_parse_is_an_internal_error_not_the_files() -> None:
+    """A bug of ours (a statement we planned does not parse) must not read as
+    'cannot parse' the user's file."""
+
+    def plans_broken_code(source: bytes, insertions: Sequence[Insertion], edits=()) -> bytes:
+        broken = [dataclasses.replace(item, statements=('op.execute("UPDATE',)) for item in insertions]
+        return libcst_transform(source, broken, edits)
+
+    with pytest.raises(SafetyError, match="cannot parse the planned code"):
+        fix_source(BEFORE, Settings(), transform=plans_broken_code)

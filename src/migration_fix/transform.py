@@ -15,6 +15,7 @@ from typing import Union
 import libcst as cst
 
 from .model import Edit, Insertion, ReplaceExpression, StatementPath
+from .verify import SafetyError
 
 Node = Union[cst.Module, cst.CSTNode]
 Statements = list[cst.BaseStatement]
@@ -42,9 +43,18 @@ class EditArguments(cst.CSTTransformer):
             if not (isinstance(original.value, cst.Name) and original.value.value == self.edit.old):
                 return updated
             self.done = True
-            return updated.with_changes(value=cst.parse_expression(self.edit.new))
+            return updated.with_changes(value=planned(cst.parse_expression, self.edit.new))
         self.done = True
         return cst.FlattenSentinel([keyword_argument(self.edit.text), updated])
+
+
+def planned(parse: Callable[..., cst.CSTNode], source: str, **options: object) -> cst.CSTNode:
+    """Code the tool wrote itself: libcst failing on it is a bug of ours (an
+    internal error, nothing written), not the file's fault."""
+    try:
+        return parse(source, **options)
+    except cst.ParserSyntaxError as error:
+        raise SafetyError(f"cannot parse the planned code {source!r}: {error.message}") from error
 
 
 def keyword_argument(text: str) -> cst.Arg:
@@ -52,7 +62,7 @@ def keyword_argument(text: str) -> cst.Arg:
     keyword, _, value = text.partition("=")
     return cst.Arg(
         keyword=cst.Name(keyword),
-        value=cst.parse_expression(value),
+        value=planned(cst.parse_expression, value),
         equal=cst.AssignEqual(
             whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")
         ),
@@ -116,7 +126,7 @@ class SetNewlines(cst.CSTTransformer):
 def insert_after(insertion: Insertion, module: cst.Module) -> ChangeStatements:
     def change(statements: Statements, index: int) -> Statements:
         added = [
-            cst.parse_statement(source, config=module.config_for_parsing)
+            planned(cst.parse_statement, source, config=module.config_for_parsing)
             for source in insertion.statement_sources()
         ]
         if insertion.newline != module.default_newline:
