@@ -12,6 +12,7 @@ import datetime
 import decimal
 import enum
 import logging
+import re
 import shutil
 import subprocess
 import sys
@@ -215,6 +216,56 @@ def test_without_the_hook_rows_miss_their_defaults(database: Database, tmp_path:
     assert not filled, f"on {database.name}, Alembic alone filled {filled}\n{migration}"
 
 
+def test_server_default_strategy_fills_rows_without_an_update(database: Database, tmp_path: Path):
+    """``not-null-strategy = "server-default"``: the NOT NULL column arrives with a
+    server default that fills the rows, which is dropped once it has."""
+    seed_invoices(database)
+    project = make_project(tmp_path, database.engine, tool_config='not-null-strategy = "server-default"\n')
+
+    migration = project.revision()
+    project.upgrade()
+
+    body = upgrade_body(migration)
+    assert "UPDATE invoices SET status" not in body
+    assert "server_default='new'" in body and "server_default=None" in body
+    assert column_values(database.engine, "invoices", "status") == ["new"] * ROWS
+    columns = {info["name"]: info for info in sa.inspect(database.engine).get_columns("invoices")}
+    assert columns["status"]["nullable"] is False
+    assert columns["status"]["default"] is None, "the server default stays behind"
+    # the other columns are nullable: the UPDATE backfill, whatever the strategy
+    assert 'op.execute("UPDATE invoices SET copies = 2 WHERE copies IS NULL")' in body
+
+
+PAID_MODELS = """\
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+invoices = sa.Table(
+    "invoices",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("paid", sa.Boolean(), nullable=False, default=True),
+)
+"""
+
+
+def test_server_default_strategy_with_sql_for_the_value(database: Database, tmp_path: Path):
+    """A value SQLAlchemy would not quote as a string goes in as text() SQL."""
+    seed_invoices(database)
+    project = make_project(
+        tmp_path, database.engine, models=PAID_MODELS, tool_config='not-null-strategy = "server-default"\n'
+    )
+
+    migration = project.revision()
+    project.upgrade()
+
+    # Alembic parenthesizes a text() server default for SQLite
+    assert re.search(r"server_default=sa\.text\('\(?true\)?'\)", upgrade_body(migration))
+    assert [bool(value) for value in column_values(database.engine, "invoices", "paid")] == [True] * ROWS
+    assert column_is_nullable(database.engine, "invoices", "paid") is False
+
+
 # -- the generated migration ------------------------------------------------------------
 
 CORE_BACKFILL = """\
@@ -339,6 +390,19 @@ def test_a_type_decorator_gets_a_core_backfill_even_with_a_dialect(sqlite_engine
 
     assert 'sa.table("invoices", sa.column("grade", models.Upper(length=20)))' in migration
     assert ".values({\"grade\": 'low'})" in migration
+
+
+def test_a_type_decorator_keeps_the_backfill_strategy(sqlite_engine, tmp_path):
+    """A server default would store 'low' as written; only Core's backfill gives 'LOW'."""
+    models = TYPE_DECORATOR_MODELS.replace('Upper(), default="low"', 'Upper(), nullable=False, default="low"')
+    project = make_project(
+        tmp_path, sqlite_engine, models=models, tool_config='not-null-strategy = "server-default"\n'
+    )
+
+    body = upgrade_body(project.revision())
+
+    assert "server_default" not in body and ".values({\"grade\": 'low'})" in body
+    assert body.index(".values(") < body.index("nullable=False)")  # backfill, then NOT NULL
 
 
 # -- living with other hooks ------------------------------------------------------------

@@ -33,7 +33,7 @@ from alembic.config import Config
 from alembic.operations import ops
 from alembic.runtime.migration import MigrationContext
 from alembic.util import CommandError
-from sqlalchemy import Column, Enum
+from sqlalchemy import Column, DefaultClause, Enum, text
 from sqlalchemy.sql import elements, functions
 from sqlalchemy.types import TypeDecorator
 
@@ -46,7 +46,7 @@ from .model import (
     SqlFunction,
     Unresolved,
 )
-from .plan import Backfill, Refusal, backfill_for
+from .plan import Backfill, Refusal, backfill_for, server_default_for
 from .render import python_string
 from .settings import Settings
 
@@ -167,7 +167,8 @@ class Backfiller:
     def with_backfills(
         self, operations: Iterable[ops.MigrateOperation]
     ) -> Iterator[ops.MigrateOperation]:
-        """Each op, then the backfills of the columns it adds, then their NOT NULL step.
+        """Each op, then the backfills of the columns it adds, then the step that
+        finishes a NOT NULL column (set NOT NULL, or drop the server default).
 
         After, never inside, a table's ``ModifyTableOps``: rendered as a batch
         block, its ops run when the block ends, so the column would not exist yet.
@@ -175,18 +176,20 @@ class Backfiller:
         for operation in operations:
             yield operation
             additions = operation.ops if isinstance(operation, ops.ModifyTableOps) else [operation]
-            not_null: list[ops.AlterColumnOp] = []
+            finishing: list[ops.AlterColumnOp] = []
             for addition in additions:
                 if isinstance(addition, ops.AddColumnOp) and has_unhandled_default(addition):
-                    yield from self.follow_ups(addition, not_null)
-            if not_null:
-                first = not_null[0]
-                yield ops.ModifyTableOps(first.table_name, list(not_null), schema=first.schema)
+                    yield from self.follow_ups(addition, finishing)
+            if finishing:
+                first = finishing[0]
+                yield ops.ModifyTableOps(first.table_name, list(finishing), schema=first.schema)
 
     def follow_ups(
-        self, addition: ops.AddColumnOp, not_null: list[ops.AlterColumnOp]
+        self, addition: ops.AddColumnOp, finishing: list[ops.AlterColumnOp]
     ) -> Iterator[ops.MigrateOperation]:
-        """The backfill or the reason for none; a NOT NULL column is added nullable first."""
+        """The backfill or the reason for none. A NOT NULL column is added nullable
+        first, or with ``not-null-strategy = "server-default"`` added with a server
+        default that fills the rows (no UPDATE), dropped afterwards."""
         addition.info[HANDLED] = True
         column = addition.column
         new_column = self.new_column(addition)
@@ -196,12 +199,29 @@ class Backfiller:
             logger.warning("migration-fix %s: %s", decision.code, decision.message)
             yield NoBackfillOp(*where, decision.code, decision.message)
         elif isinstance(decision, Backfill):
+            server_default = self.server_default(new_column, column) if column.nullable is False else None
+            if server_default is not None:
+                addition.column = copy_with_server_default(column, server_default)
+                finishing.append(drop_server_default(addition.table_name, addition.schema, column))
+                return
             if decision.uses_sqlalchemy:
                 self.imports |= self.core_imports(new_column.default)
             yield BackfillOp(*where, decision.statements)
             if column.nullable is False:
                 addition.column = nullable_copy(column)
-                not_null.append(set_not_null(addition.table_name, addition.schema, column))
+                finishing.append(set_not_null(addition.table_name, addition.schema, column))
+
+    def server_default(self, new_column: NewColumn, column: Column[Any]) -> str | elements.TextClause | None:
+        """With the ``server-default`` strategy, what a NOT NULL column is added with;
+        None for the ``backfill`` strategy, for defaults no literal fits, and for a
+        TypeDecorator (it may convert the value on its way in; a literal would not)."""
+        if self.settings.not_null_strategy != "server-default" or isinstance(column.type, TypeDecorator):
+            return None
+        found = server_default_for(new_column, self.settings.dialect)
+        if found is None:
+            return None
+        value, is_sql = found
+        return text(value) if is_sql else value
 
     def core_imports(self, default: DefaultValue) -> set[str]:
         """What a Core backfill names beyond the template's ``import sqlalchemy as sa``."""
@@ -367,6 +387,26 @@ def nullable_copy(column: Column[Any]) -> Column[Any]:
     copy = column._copy()
     copy.nullable = True
     return copy
+
+
+def copy_with_server_default(column: Column[Any], server_default: str | elements.TextClause) -> Column[Any]:
+    """The column added with a server default; a copy, since the original is the user's metadata."""
+    copy = column._copy()
+    copy.server_default = DefaultClause(server_default)
+    return copy
+
+
+def drop_server_default(table_name: str, schema: str | None, column: Column[Any]) -> ops.AlterColumnOp:
+    """Once the server default has filled the rows, the column becomes what the model says."""
+    return ops.AlterColumnOp(
+        table_name,
+        column.name,
+        schema=schema,
+        existing_type=column.type,
+        existing_comment=column.comment,
+        existing_nullable=False,
+        modify_server_default=None,
+    )
 
 
 def set_not_null(table_name: str, schema: str | None, column: Column[Any]) -> ops.AlterColumnOp:

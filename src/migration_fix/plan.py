@@ -149,17 +149,29 @@ def not_null_backfill(
 def server_default_source(column: NewColumn, dialect: str | None, sa: str) -> str | None:
     """Python source for ``server_default=``: a plain string SQLAlchemy quotes
     itself, else ``sa.text(<SQL literal>)``; None where no literal fits."""
+    server_default = server_default_for(column, dialect)
+    if server_default is None:
+        return None
+    text, is_sql = server_default
+    return f"{sa}.text({python_string(text)})" if is_sql else python_string(text)
+
+
+def server_default_for(column: NewColumn, dialect: str | None) -> tuple[str, bool] | None:
+    """The server default that gives existing rows the column's default, and
+    whether it is SQL (for ``text()``) rather than a string SQLAlchemy quotes
+    itself; None where no literal fits (run-time values, JSON documents). Shared
+    with the autogenerate hook, which builds the column object itself."""
     value = column.default
     if isinstance(value, Runtime) or isinstance(value, Literal) and isinstance(value.value, (dict, list)):
         return None
     if isinstance(value, Literal) and isinstance(value.value, str):
-        return python_string(value.value)
+        return value.value, False
     assert isinstance(value, (Literal, SqlFunction))
     if dialect is None:
         sql = portable_literal(value, column.type_name)
     else:
         sql = dialect_literal(dialect, value, column.type_name)
-    return f"{sa}.text({python_string(sql)})" if sql is not None else None
+    return (sql, True) if sql is not None else None
 
 
 def refusal_for(column: NewColumn, dialect: str | None = None) -> Refusal | None:
