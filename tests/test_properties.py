@@ -533,7 +533,6 @@ import migration_fix.render as render_module  # noqa: E402
 import migration_fix.sql as sql_module  # noqa: E402
 import migration_fix.verify as verify_module  # noqa: E402
 from hypothesis.errors import UnsatisfiedAssumption  # noqa: E402
-from migration_fix.fix import SourceError  # noqa: E402
 from migration_fix.verify import SafetyError  # noqa: E402
 
 CHECKS: dict[str, Callable[[Module, FixResult], None]] = {
@@ -546,16 +545,14 @@ CHECKS: dict[str, Callable[[Module, FixResult], None]] = {
 
 
 def caught_by(module: Module, transform=None, only: str | None = None) -> list[str]:
-    """The layers that reject this example: "verify" (fix_source raised
-    SafetyError), "transform" (the libcst transform could not parse a planned
-    statement and fix_source raised SourceError), or the failing checks
-    (``only``: just that one)."""
+    """The layers that reject this example: "transform" (the libcst transform
+    could not parse a planned statement: SafetyError, as for a bug of ours),
+    "verify" (any other SafetyError), or the failing checks (``only``: just
+    that one). A SourceError would blame a valid input: a crash of the tool."""
     try:
         result = fix(module, transform)
-    except SafetyError:
-        return ["verify"]
-    except SourceError:
-        return ["transform"]
+    except SafetyError as error:
+        return ["transform" if "cannot parse the planned code" in str(error) else "verify"]
     except Exception as error:  # noqa: BLE001 - any other crash of the tool is a detection too
         return [f"tool raised {type(error).__name__}"]
     failed = []
