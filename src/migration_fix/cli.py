@@ -51,9 +51,10 @@ from .settings import DIALECTS, NOT_NULL_STRATEGIES, STYLES, Settings
 from .writer import write_atomically
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from .fix import FixResult
     from .model import Finding
-    from concurrent.futures import Future
 
 # json, traceback and concurrent.futures are imported where they are used: a
 # hook run on one clean file must not pay for them (about 25 ms together).
@@ -235,6 +236,13 @@ def process_source(path: str, source: bytes, job: Job) -> tuple[Outcome, FixResu
     return outcome, result
 
 
+def read_source(target: Target) -> bytes | None:
+    """The file's bytes; None when it turns out not to be a revision script."""
+    with open(target.path, "rb") as stream:
+        source = stream.read()
+    return None if target.unchecked and not is_revision_source(source) else source
+
+
 def process(target: Target, job: Job) -> Outcome | None:
     """Read, fix and (with --write) write one file. Runs in worker processes.
 
@@ -243,11 +251,10 @@ def process(target: Target, job: Job) -> Outcome | None:
     if target.error:
         return Outcome(target.path, error=target.error)
     try:
-        with open(target.path, "rb") as stream:
-            source = stream.read()
+        source = read_source(target)
     except OSError as error:
         return Outcome(target.path, error=f"cannot read: {error.strerror or error}")
-    if target.unchecked and not is_revision_source(source):
+    if source is None:
         return None
     if not might_need_fix(source):  # most files: decided without loading the core
         return Outcome(target.path)
@@ -408,13 +415,10 @@ def _needs_worker(target: Target) -> bool | None:
     if target.error is not None:
         return False
     try:
-        with open(target.path, "rb") as stream:
-            source = stream.read()
+        source = read_source(target)
     except OSError:
         return True  # let process() report it
-    if target.unchecked and not is_revision_source(source):
-        return None
-    return might_need_fix(source)
+    return None if source is None else might_need_fix(source)
 
 
 def outcomes(targets: Sequence[Target], job: Job, jobs: int) -> Iterator[Outcome]:
