@@ -58,7 +58,9 @@ def pool(monkeypatch: pytest.MonkeyPatch) -> type[RecordingPool]:
 @pytest.fixture
 def many(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """80 revision scripts: every other one needs a backfill; one cannot be parsed.
-    Three helper modules among them would need one too, but are not revision scripts."""
+    Three helper modules among them would need one too, but are not revision scripts.
+    --check gets a pool here too: its threshold is lowered to --write's."""
+    monkeypatch.setattr(cli, "MIN_CHECKS_PER_WORKER", MIN_FILES_PER_WORKER)
     (tmp_path / ".git").mkdir()
     versions = tmp_path / "versions"
     versions.mkdir()
@@ -108,10 +110,42 @@ def test_parallel_write(many: Path, pool, capsys) -> None:
 def test_results_in_flight_are_bounded(many: Path, pool) -> None:
     targets = [Target(str(path)) for path in sorted(many.iterdir())]
     consumed = 0
-    for outcome in outcomes(targets, Job(Settings()), 2):
+    for outcome in outcomes(targets, Job(Settings(), want_diff=True), 2):
         (used,) = pool.instances
         consumed += str(outcome.path) in used.submitted
         assert len(used.submitted) - consumed <= 2 * IN_FLIGHT_PER_WORKER
+
+
+def test_a_check_needs_many_more_files_per_worker(tmp_path: Path, pool, monkeypatch) -> None:
+    """Planning a file costs ~0.5 ms, fixing one 10-20 ms: the same 40 files get
+    a pool for a diff but not for --check."""
+    monkeypatch.chdir(tmp_path)
+    paths = []
+    for index in range(40):
+        (tmp_path / f"{index}.py").write_bytes(GUIDE_BEFORE)
+        paths.append(f"{index}.py")
+    assert main(["--check", "-q", "-j", "2", *paths]) == 1
+    assert pool.instances == []
+    assert main(["-q", "-j", "2", *paths]) == 1
+    assert len(pool.instances) == 1
+
+
+def test_a_file_looked_at_for_the_pool_is_not_read_again(tmp_path: Path, pool, monkeypatch) -> None:
+    """Too few files need work for a pool: those that need nothing are not read twice."""
+    monkeypatch.chdir(tmp_path)
+    paths = [f"{index}.py" for index in range(100)]
+    for index, path in enumerate(paths):
+        (tmp_path / path).write_bytes(GUIDE_BEFORE if index < 3 else CLEAN)
+    opened: list[str] = []
+
+    def counting_open(file, *args, **kwargs):
+        opened.append(os.fspath(file))
+        return open(file, *args, **kwargs)
+
+    monkeypatch.setattr(cli, "open", counting_open, raising=False)
+    assert main(["-q", "-j", "2", *paths]) == 1
+    assert pool.instances == []
+    assert sorted(opened) == sorted(paths + paths[:3])  # the 3 that need work: once more
 
 
 def test_few_files_need_no_pool(tmp_path: Path, pool, monkeypatch) -> None:
@@ -152,14 +186,14 @@ def test_worker_count(tmp_path: Path, jobs: int, needing: int, total: int, expec
 def test_real_process_with_jobs(many: Path) -> None:
     """The console script as pre-commit or CI runs it: a real pool, real pickling."""
     result = subprocess.run(
-        [sys.executable, "-m", "migration_fix", "--check", "-j", "2", "versions"],
+        [sys.executable, "-m", "migration_fix", "--diff", "-j", "2", "versions"],
         capture_output=True,
         text=True,
         cwd=many.parent,
         env={**os.environ, "NO_COLOR": "1"},
     )
     assert result.returncode == 2
-    lines = [line.split(":")[0] for line in result.stdout.splitlines()]
+    lines = [line.split()[1] for line in result.stdout.splitlines() if line.startswith("--- ")]
     assert lines == sorted(lines) and len(lines) == 39
     assert "39 files would be rewritten (39 backfills), 0 findings, 1 error" in result.stderr
 
