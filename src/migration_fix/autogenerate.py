@@ -200,16 +200,18 @@ class Backfiller:
             yield NoBackfillOp(*where, decision.code, decision.message)
         elif isinstance(decision, Backfill):
             server_default = self.server_default(new_column, column) if column.nullable is False else None
-            if server_default is not None:
-                addition.column = copy_with_server_default(column, server_default)
-                finishing.append(drop_server_default(addition.table_name, addition.schema, column))
+            if server_default is not None:  # it fills the rows: no UPDATE
+                addition.column = column_as_added(column, server_default=DefaultClause(server_default))
+                finishing.append(
+                    finishing_step(addition, column, existing_nullable=False, modify_server_default=None)
+                )
                 return
             if decision.uses_sqlalchemy:
                 self.imports |= self.core_imports(new_column.default)
             yield BackfillOp(*where, decision.statements)
             if column.nullable is False:
-                addition.column = nullable_copy(column)
-                finishing.append(set_not_null(addition.table_name, addition.schema, column))
+                addition.column = column_as_added(column, nullable=True)
+                finishing.append(finishing_step(addition, column, modify_nullable=False))
 
     def server_default(self, new_column: NewColumn, column: Column[Any]) -> str | elements.TextClause | None:
         """With the ``server-default`` strategy, what a NOT NULL column is added with;
@@ -382,40 +384,24 @@ def source_imports(default: DefaultValue) -> set[str]:
     return set()
 
 
-def nullable_copy(column: Column[Any]) -> Column[Any]:
-    """The column added nullable; a copy, since the original is the user's metadata."""
+def column_as_added(column: Column[Any], **changes: Any) -> Column[Any]:
+    """The column as its first step adds it (nullable, or with a server default);
+    a copy, since the original is the user's metadata."""
     copy = column._copy()
-    copy.nullable = True
+    for name, value in changes.items():
+        setattr(copy, name, value)
     return copy
 
 
-def copy_with_server_default(column: Column[Any], server_default: str | elements.TextClause) -> Column[Any]:
-    """The column added with a server default; a copy, since the original is the user's metadata."""
-    copy = column._copy()
-    copy.server_default = DefaultClause(server_default)
-    return copy
-
-
-def drop_server_default(table_name: str, schema: str | None, column: Column[Any]) -> ops.AlterColumnOp:
-    """Once the server default has filled the rows, the column becomes what the model says."""
+def finishing_step(addition: ops.AddColumnOp, column: Column[Any], **changes: Any) -> ops.AlterColumnOp:
+    """The ALTER that makes the column what the model says once every row holds a
+    value: set NOT NULL, or drop the server default. MySQL restates type and
+    comment to change a column."""
     return ops.AlterColumnOp(
-        table_name,
+        addition.table_name,
         column.name,
-        schema=schema,
+        schema=addition.schema,
         existing_type=column.type,
         existing_comment=column.comment,
-        existing_nullable=False,
-        modify_server_default=None,
-    )
-
-
-def set_not_null(table_name: str, schema: str | None, column: Column[Any]) -> ops.AlterColumnOp:
-    """NOT NULL once every row holds a value; MySQL restates type and comment to change it."""
-    return ops.AlterColumnOp(
-        table_name,
-        column.name,
-        schema=schema,
-        existing_type=column.type,
-        existing_comment=column.comment,
-        modify_nullable=False,
+        **changes,
     )
