@@ -13,18 +13,21 @@ reads them but without importing it.
 
 from __future__ import annotations
 
+import configparser
 import os
 import re
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 from .codes import CODES
 from .settings import DIALECTS, NOT_NULL_STRATEGIES, STYLES, Settings
 
-if TYPE_CHECKING:
-    import configparser
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10
+    import tomli as tomllib
 
 OUTPUT_FORMATS = ("text", "json", "github")
 # key -> (kind, allowed values for a choice)
@@ -120,11 +123,6 @@ def _check_value(path: Path, key: str, value: Any) -> None:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
-    # Imported here: a run that finds no pyproject.toml never loads it.
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - exercised on Python 3.10
-        import tomli as tomllib
     try:
         with path.open("rb") as stream:
             return tomllib.load(stream)
@@ -185,8 +183,6 @@ def dialect_of_url(url: str) -> str | None:
 def _url_from_ini(path: Path) -> str | None:
     if not path.is_file():
         return None
-    import configparser  # only a project with an alembic.ini pays for it
-
     parser = configparser.ConfigParser(interpolation=None)
     try:
         parser.read(path, encoding="utf-8")
@@ -346,8 +342,6 @@ class _Options(NamedTuple):
 def _ini_options(path: Path) -> _Options | None:
     if not path.is_file():
         return None
-    import configparser  # only a project with an alembic.ini pays for it
-
     parser = configparser.ConfigParser({"here": path.absolute().parent.as_posix()})
     try:
         parser.read(path, encoding="utf-8")
@@ -367,8 +361,6 @@ def _option(sources: list[_Options], name: str, raw: bool = False) -> tuple[Path
     """The first source that sets ``name``: the ini, then the toml, as Alembic reads them."""
     for source in sources:
         if source.parser is not None and source.parser.has_option("alembic", name):
-            import configparser  # loaded already, by _ini_options
-
             try:
                 return source.path, source.parser.get("alembic", name, raw=raw)
             except configparser.Error as error:

@@ -4,8 +4,7 @@ Kept apart from the planner's records so that the command line can read its
 configuration without loading them: a run whose files need nothing stops early.
 Like every record the command line builds before a file needs work, this is a
 NamedTuple, not a dataclass: creating a dataclass costs about 0.3 ms, and
-twenty of them (with ``inspect``, which dataclasses imports) were a tenth of a
-hook run on a file that needs nothing.
+twenty of them were a tenth of a hook run on a file that needs nothing.
 """
 
 from __future__ import annotations
