@@ -345,11 +345,6 @@ def is_revision_source(source: bytes) -> bool:
     return bool(REVISION.search(source) and DOWN_REVISION.search(source))
 
 
-def find_targets(paths: Iterable[str | Root], filters: Filters | None = None) -> list[Target]:
-    """The targets of :func:`discover`, without the skipped ones."""
-    return discover(paths, filters).targets
-
-
 def discover(paths: Iterable[str | Root], filters: Filters | None = None) -> Discovery:
     """Files named on the command line, then revision scripts found in folders,
     minus what the filters leave alone.
