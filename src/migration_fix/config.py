@@ -13,13 +13,12 @@ reads them but without importing it.
 
 from __future__ import annotations
 
-import configparser
 import os
 import re
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .codes import CODES
 from .settings import DIALECTS, NOT_NULL_STRATEGIES, STYLES, Settings
@@ -28,6 +27,9 @@ if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on Python 3.10
     import tomli as tomllib
+
+if TYPE_CHECKING:
+    import configparser
 
 OUTPUT_FORMATS = ("text", "json", "github")
 # key -> (kind, allowed values for a choice)
@@ -181,14 +183,23 @@ def dialect_of_url(url: str) -> str | None:
 
 
 def _url_from_ini(path: Path) -> str | None:
+    parser = _read_ini(path, interpolation=None)
+    return parser.get("alembic", "sqlalchemy.url", fallback=None) if parser is not None else None
+
+
+def _read_ini(path: Path, **options: Any) -> configparser.ConfigParser | None:
+    """An ini file, or None where there is none. configparser is imported here:
+    a project whose Alembic config lives in pyproject.toml never loads it."""
     if not path.is_file():
         return None
-    parser = configparser.ConfigParser(interpolation=None)
+    import configparser
+
+    parser = configparser.ConfigParser(**options)
     try:
         parser.read(path, encoding="utf-8")
     except configparser.Error as error:
         raise ConfigError(f"{path}: cannot read: {error}") from error
-    return parser.get("alembic", "sqlalchemy.url", fallback=None)
+    return parser
 
 
 def _url_from_pyproject(path: Path) -> str | None:
@@ -340,14 +351,8 @@ class _Options(NamedTuple):
 
 
 def _ini_options(path: Path) -> _Options | None:
-    if not path.is_file():
-        return None
-    parser = configparser.ConfigParser({"here": path.absolute().parent.as_posix()})
-    try:
-        parser.read(path, encoding="utf-8")
-    except configparser.Error as error:
-        raise ConfigError(f"{path}: cannot read: {error}") from error
-    return _Options(path, parser=parser) if parser.has_section("alembic") else None
+    parser = _read_ini(path, defaults={"here": path.absolute().parent.as_posix()})
+    return _Options(path, parser=parser) if parser is not None and parser.has_section("alembic") else None
 
 
 def _toml_options(path: Path) -> _Options | None:
@@ -361,6 +366,8 @@ def _option(sources: list[_Options], name: str, raw: bool = False) -> tuple[Path
     """The first source that sets ``name``: the ini, then the toml, as Alembic reads them."""
     for source in sources:
         if source.parser is not None and source.parser.has_option("alembic", name):
+            import configparser  # loaded already: _read_ini made the parser
+
             try:
                 return source.path, source.parser.get("alembic", name, raw=raw)
             except configparser.Error as error:
